@@ -224,7 +224,7 @@ interface Ctx {
   readonly field: string;
 }
 
-/** Converts a type node to a schema. `inner` = used as array item / map value (no description). */
+/** Converts a type node to a schema (without description; see property() and item()). */
 function convert(node: ts.TypeNode, ctx: Ctx): Schema {
   switch (node.kind) {
     case ts.SyntaxKind.StringKeyword:

@@ -34,6 +34,8 @@ export interface TableOptions {
   readonly now: Date;
   readonly resourceVersion: string;
   readonly includeObject?: 'None' | 'Object' | 'Metadata';
+  /** Leave out columnDefinitions (watch events after the first). */
+  readonly noHeaders?: boolean;
 }
 
 /** Everything the shell delegates; each piece is owned by its own module. */
@@ -204,9 +206,11 @@ export class ApiServer {
       if (!this.deps.decodeProtobuf) throw errors.unsupportedMediaType(ct);
       try {
         const d = this.deps.decodeProtobuf(buf);
-        obj = { apiVersion: d.apiVersion, kind: d.kind, ...d.object };
+        obj = { ...d.object, apiVersion: d.apiVersion, kind: d.kind };
       } catch (e) {
-        throw errors.badRequest(`unable to decode protobuf body: ${e instanceof Error ? e.message : String(e)}`);
+        const msg = e instanceof Error ? e.message : String(e);
+        if ((e as { status?: number }).status === 415) throw errors.unsupportedMediaType(ct);
+        throw errors.badRequest(`unable to decode protobuf body: ${msg}`);
       }
     } else if (ct === 'application/yaml' || ct === 'application/apply-patch+yaml') {
       try {
@@ -229,7 +233,10 @@ export class ApiServer {
         const o = obj as { apiVersion?: string; kind?: string };
         const unknown = this.deps.unknownFields(o.apiVersion ?? groupVersion(res.group, res.version), o.kind ?? res.kind, obj);
         if (unknown.length > 0) {
-          if (mode === 'Strict') throw errors.badRequest(`strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
+          if (mode === 'Strict') {
+            const k = o.kind ?? res.kind;
+            throw errors.badRequest(`${k} in version "${res.version}" cannot be handled as a ${k}: strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
+          }
           for (const f of unknown) opts.warnings?.push(`unknown field "${f}"`);
         }
       }
@@ -391,8 +398,11 @@ export class ApiServer {
     const bookmarks = boolParam(q, 'allowWatchBookmarks');
     const labelSelector = q.get('labelSelector') ?? undefined;
     const fieldSelector = q.get('fieldSelector') ?? undefined;
+    let headersSent = false;
     const frame = (type: string, obj: Readonly<KObject>): string => {
-      const o = table ? table(gk, [obj], { now: new Date(), resourceVersion: obj.metadata.resourceVersion ?? '' }) : obj;
+      // As kube-apiserver: column definitions with the first Table event only.
+      const o = table ? table(gk, [obj], { now: new Date(), resourceVersion: obj.metadata.resourceVersion ?? '', noHeaders: headersSent }) : obj;
+      headersSent = true;
       return JSON.stringify({ type, object: o }) + '\n';
     };
     // Validate selectors and the start point before committing to a 200.

@@ -8,6 +8,9 @@ import type { Registry } from '../apiserver/registry.js';
 import type { ApiLayer } from '../apiserver/strategies.js';
 import type { KObject } from '../store/store.js';
 import { errors } from '../errors.js';
+import { buildTable } from '../apiserver/printers/index.js';
+import { decodeKubernetesProtobuf } from '../apiserver/protobuf/index.js';
+import { openapiV3Document, openapiV3Index, findUnknownFields } from '../apiserver/openapi/index.js';
 
 export function apiLayer(): ApiLayer {
   return {};
@@ -30,20 +33,9 @@ export function wireDeps(base: { registry: Registry; version: VersionInfo; auth?
       if (type === 'merge' || type === 'strategic') return mergePatch(structuredClone(original), patch) as KObject;
       throw errors.unsupportedMediaType(type);
     },
-    buildTable(_gk, objects, opts) {
-      return {
-        kind: 'Table',
-        apiVersion: 'meta.k8s.io/v1',
-        metadata: { resourceVersion: opts.resourceVersion },
-        columnDefinitions: [
-          { name: 'Name', type: 'string', format: 'name', description: '', priority: 0 },
-          { name: 'Age', type: 'string', format: '', description: '', priority: 0 },
-        ],
-        rows: objects.map((o) => ({
-          cells: [o.metadata.name, ''],
-          object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata },
-        })),
-      };
-    },
+    decodeProtobuf: (body) => decodeKubernetesProtobuf(body),
+    buildTable: (gk, objects, opts) => buildTable(gk, objects, opts),
+    openapi: { index: () => openapiV3Index(), document: (path) => openapiV3Document(path) },
+    unknownFields: (apiVersion, kind, obj) => findUnknownFields(apiVersion, kind, obj),
   };
 }

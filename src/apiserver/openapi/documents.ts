@@ -243,7 +243,7 @@ function addResource(paths: Record<string, JsonObject>, r: ResourceInfo): void {
   const nameParam = pathParam('name', `name of the ${r.kind}`);
   const base = `${prefix}${r.namespaced ? '/namespaces/{namespace}' : ''}/${r.plural}`;
   const scopeParams: Json[] = r.namespaced ? [nsParam] : [];
-  const op = (o: Omit<OpSpec, 'gvk' | 'tag'> & { gvk?: GVK }): JsonObject => operation({ gvk, tag, ...o });
+  const op = (o: Omit<OpSpec, 'gvk' | 'tag'>): JsonObject => operation({ ...o, gvk, tag });
 
   // Collection.
   const coll: JsonObject = {};
@@ -349,7 +349,7 @@ function addSubresource(
   const Sub = cap(sub.name);
   const path = `${c.itemPath}/${sub.name}`;
   const entry: JsonObject = {};
-  const op = (o: Omit<OpSpec, 'gvk' | 'tag'>): JsonObject => operation({ gvk, tag: c.tag, ...o });
+  const op = (o: Omit<OpSpec, 'gvk' | 'tag'>): JsonObject => operation({ ...o, gvk, tag: c.tag });
   const connect = sub.kind.endsWith('Options');
   if (connect) {
     // exec, attach, portforward, proxy: streaming "connect" actions.
@@ -401,7 +401,11 @@ function sortKeys(v: Json): Json {
   return v;
 }
 
-function build(group: string, version: string): OpenAPIV3Document {
+/**
+ * Builds the document of one group-version from scratch (uncached; `openapiV3Document`
+ * caches). Two builds give byte-identical bodies.
+ */
+export function buildOpenAPIV3Document(group: string, version: string): OpenAPIV3Document {
   const paths: Record<string, JsonObject> = {};
   for (const r of RESOURCES) if (r.group === group && r.version === version) addResource(paths, r);
   const names = schemaClosure([], paths);
@@ -424,7 +428,7 @@ function documentFor(group: string, version: string): OpenAPIV3Document {
   const key = openapiV3Path(group, version);
   let d = cache.get(key);
   if (!d) {
-    d = build(group, version);
+    d = buildOpenAPIV3Document(group, version);
     cache.set(key, d);
   }
   return d;

@@ -6,6 +6,7 @@
  */
 export {
   OPENAPI_INFO_VERSION,
+  buildOpenAPIV3Document,
   openapiV3Document,
   openapiV3Index,
   openapiV3Path,

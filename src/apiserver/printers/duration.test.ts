@@ -1,3 +1,7 @@
+/**
+ * @module apiserver/printers/duration.test
+ * Tests for HumanDuration/ShortHumanDuration at every apimachinery boundary, and timestamp ages.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { humanDuration, parseTime, shortHumanDuration, translateTimestampSince } from './duration.js';

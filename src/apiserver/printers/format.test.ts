@@ -1,3 +1,7 @@
+/**
+ * @module apiserver/printers/format.test
+ * Tests for the shared cell formatters (labels, selectors, lists, host:port).
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {

@@ -15,9 +15,9 @@ export function asKube<T extends object>(obj: unknown): Partial<T> {
 
 /** `labels.FormatLabels`: "k1=v1,k2=v2" sorted by key; "<none>" when empty. */
 export function formatLabels(m: Readonly<Record<string, string>> | undefined): string {
-  const keys = Object.keys(m ?? {}).sort(compareStrings);
-  if (keys.length === 0) return '<none>';
-  return keys.map((k) => `${k}=${m![k]}`).join(',');
+  const entries = Object.entries(m ?? {}).sort(([a], [b]) => compareStrings(a, b));
+  if (entries.length === 0) return '<none>';
+  return entries.map(([k, v]) => `${k}=${v}`).join(',');
 }
 
 /** Byte-wise string order, as Go's sort.Strings. */
@@ -48,7 +48,8 @@ export function labelSelectorString(sel: LabelSelector | undefined | null): stri
     if (op === undefined) return undefined;
     if (e.operator === 'In' || e.operator === 'NotIn') {
       if (values.length === 0) return undefined;
-      const list = values.length === 1 ? values[0]! : [...values].sort(compareStrings).join(',');
+      // A single value prints as is; several are sorted (safeSort).
+      const list = values.length === 1 ? values.join('') : [...values].sort(compareStrings).join(',');
       reqs.push({ key: e.key, text: `${e.key}${op}(${list})` });
     } else {
       if (values.length > 0) return undefined;

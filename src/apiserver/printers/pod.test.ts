@@ -1,3 +1,7 @@
+/**
+ * @module apiserver/printers/pod.test
+ * Tests for the pod printer code against upstream expectations and lab objects.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { D, H, M, NOW, S, ago, crashLoopPod, runningPod, terminatingPod } from './fixtures.js';

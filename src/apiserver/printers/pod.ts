@@ -67,7 +67,7 @@ export function podStatusCells(pod: Partial<Pod>, now: Date): { ready: string; r
   const initStatuses = status.initContainerStatuses ?? [];
   const initCount = spec?.initContainers?.length ?? 0;
   for (let i = 0; i < initStatuses.length; i++) {
-    const cs = initStatuses[i]!;
+    const cs = initStatuses[i];
     restarts += int(cs.restartCount);
     lastRestart = later(lastRestart, finishedAt(cs));
     const restartable = isRestartable(initSpecs.get(cs.name));
@@ -103,7 +103,7 @@ export function podStatusCells(pod: Partial<Pod>, now: Date): { ready: string; r
     let hasRunning = false;
     const statuses = status.containerStatuses ?? [];
     for (let i = statuses.length - 1; i >= 0; i--) {
-      const cs = statuses[i]!;
+      const cs = statuses[i];
       restarts += int(cs.restartCount);
       lastRestart = later(lastRestart, finishedAt(cs));
       const waiting = cs.state?.waiting;

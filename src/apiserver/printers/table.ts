@@ -90,9 +90,12 @@ export function buildTable(groupKind: string, objects: ReadonlyArray<unknown>, o
   const wide = options.wide ?? true;
   const rows = objects.map((obj): TableRow => {
     const printed = printRow(groupKind, obj, options.now, { wide });
-    const row: TableRow = { cells: printed.cells, object: rowObject(groupKind, obj, policy, apiVersion) };
-    if (printed.conditions && printed.conditions.length > 0) row.conditions = printed.conditions.map((c) => ({ ...c }));
-    return row;
+    // Key order as Go encodes TableRow: cells, conditions (omitempty), object.
+    const object = rowObject(groupKind, obj, policy, apiVersion);
+    if (printed.conditions && printed.conditions.length > 0) {
+      return { cells: printed.cells, conditions: printed.conditions.map((c) => ({ ...c })), object };
+    }
+    return { cells: printed.cells, object };
   });
   const metadata: Table['metadata'] = {};
   if (options.resourceVersion) metadata.resourceVersion = options.resourceVersion;

@@ -98,6 +98,7 @@ interface JsonField {
 interface JsonNamespace {
   nested?: Record<string, JsonNamespace>;
   fields?: Record<string, JsonField>;
+  edition?: string;
 }
 
 let root: protobuf.Root | undefined;
@@ -111,6 +112,9 @@ function buildRoot(): protobuf.Root {
       ns.nested ??= {};
       ns = ns.nested[p] ??= {};
     }
+    // protobufjs treats a message loaded from JSON as proto3 unless told otherwise; Kubernetes'
+    // generated.proto files are proto2: explicit presence, unpacked repeated scalars (as Go writes).
+    ns.edition = 'proto2';
     ns.fields = {};
     for (const [id, protoName, , type, flags, keyType] of tuples) {
       const f: JsonField = { id, type: Object.hasOwn(MESSAGES, type) ? `.${type}` : type };
@@ -119,9 +123,7 @@ function buildRoot(): protobuf.Root {
       ns.fields[protoName] = f;
     }
   }
-  // The Root's default edition is proto2 (like every Kubernetes generated.proto), so repeated
-  // scalars are encoded unpacked, as Go does, and optional fields track presence.
-  return protobuf.Root.fromJSON(top).resolveAll();
+  return protobuf.Root.fromJSON(top); // fromJSON resolves every type reference
 }
 
 /** The protobufjs Type for a message full name (no leading dot). */

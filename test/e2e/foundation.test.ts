@@ -1,0 +1,164 @@
+/**
+ * End-to-end: the foundation driven by the real kubectl (the PATH dispatcher, and
+ * the oldest and newest versioned clients called directly).
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { startTestCluster, type TestCluster } from '../../src/testing/test-cluster.js';
+
+const MANIFEST = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: e2e
+  labels:
+    app: web
+data:
+  color: blue
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: e2e
+  labels:
+    app: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        ports:
+        - containerPort: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: e2e
+  labels:
+    app: web
+spec:
+  selector:
+    app: web
+  ports:
+  - port: 80
+    targetPort: 80
+`;
+
+for (const version of [undefined, '1.27', '1.33'] as const) {
+  const label = version ? `kubectl.${version}` : 'kubectl (PATH)';
+  let c: TestCluster;
+  const k = (args: string[], input?: string) => c.kubectl(args, { version, input });
+  const ok = (args: string[], input?: string) => c.kubectlOk(args, { version, input });
+
+  test(`${label}: foundation`, async (t) => {
+    c = await startTestCluster();
+    try {
+      await t.test('nodes and system namespaces exist and are Ready', async () => {
+        const nodes = await ok(['get', 'nodes', '-o', 'wide']);
+        assert.match(nodes, /kwire-control-plane\s+Ready\s+control-plane/);
+        assert.match(nodes, /kwire-worker2\s+Ready/);
+        assert.match(nodes, /127\.0\.\d+\.2/);
+        const ns = await ok(['get', 'ns']);
+        for (const n of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) assert.match(ns, new RegExp(`^${n}\\s+Active`, 'm'));
+      });
+
+      await t.test('create namespace', async () => {
+        assert.equal((await ok(['create', 'namespace', 'e2e'])).trim(), 'namespace/e2e created');
+        const labels = JSON.parse(await ok(['get', 'ns', 'e2e', '-o', 'jsonpath={.metadata.labels}']));
+        assert.equal(labels['kubernetes.io/metadata.name'], 'e2e');
+      });
+
+      const file = c.file(`m-${version ?? 'path'}.yaml`, MANIFEST);
+      await t.test('apply: created, unchanged, configured', async () => {
+        assert.deepEqual((await ok(['apply', '-f', file])).trim().split('\n'), ['configmap/settings created', 'deployment.apps/web created', 'service/web created']);
+        assert.deepEqual((await ok(['apply', '-f', file])).trim().split('\n'), ['configmap/settings unchanged', 'deployment.apps/web unchanged', 'service/web unchanged']);
+        const changed = c.file(`m2-${version ?? 'path'}.yaml`, MANIFEST.replace('replicas: 2', 'replicas: 3').replace('color: blue', 'color: red'));
+        assert.deepEqual((await ok(['apply', '-f', changed])).trim().split('\n'), ['configmap/settings configured', 'deployment.apps/web configured', 'service/web unchanged']);
+        assert.equal(await ok(['get', 'deploy', 'web', '-n', 'e2e', '-o', 'jsonpath={.spec.replicas}']), '3');
+        assert.equal(await ok(['get', 'cm', 'settings', '-n', 'e2e', '-o', 'jsonpath={.data.color}']), 'red');
+      });
+
+      await t.test('get with -l, -o yaml, -o json, -o jsonpath', async () => {
+        const byLabel = await ok(['get', 'cm,svc', '-n', 'e2e', '-l', 'app=web', '-o', 'name']);
+        assert.deepEqual(byLabel.trim().split('\n').sort(), ['configmap/settings', 'service/web']);
+        assert.equal((await ok(['get', 'cm', '-n', 'e2e', '-l', 'app=nothing', '-o', 'name'])).trim(), '');
+        const yaml = await ok(['get', 'svc', 'web', '-n', 'e2e', '-o', 'yaml']);
+        assert.match(yaml, /^kind: Service$/m);
+        assert.match(yaml, /uid: [0-9a-f-]{36}/);
+        const json = JSON.parse(await ok(['get', 'deploy', '-n', 'e2e', '-o', 'json']));
+        assert.equal(json.kind, 'List');
+        assert.equal(json.items[0].metadata.name, 'web');
+        assert.equal(json.items[0].metadata.generation, 2);
+      });
+
+      await t.test('get -w sees a change', async () => {
+        const bin = (await import('../../src/testing/kubectl.js')).kubectlBinary(version);
+        const child = spawn(bin, [`--cache-dir=${c.dir}/kube-cache/${version ?? 'path'}`, 'get', 'cm', '-n', 'e2e', '-w', '-o', 'jsonpath={.metadata.name}={.data.color}{"\\n"}'], {
+          env: { ...process.env, KUBECONFIG: c.kubeconfig, HOME: c.dir },
+        });
+        let seen = '';
+        const done = new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`watch did not see the change; saw: ${seen}`)), 15_000);
+          child.stdout.on('data', (d: Buffer) => {
+            seen += d.toString();
+            if (seen.includes('settings=green')) {
+              clearTimeout(timer);
+              resolve();
+            }
+          });
+        });
+        // Wait for the initial state, then change it.
+        while (!seen.includes('settings=red')) await new Promise((r) => setTimeout(r, 20));
+        await ok(['patch', 'cm', 'settings', '-n', 'e2e', '--type=merge', '-p', '{"data":{"color":"green"}}']);
+        try {
+          await done;
+        } finally {
+          child.kill();
+        }
+      });
+
+      await t.test('label namespace, then describe', async () => {
+        assert.equal((await ok(['label', 'namespace', 'e2e', 'environment=test'])).trim(), 'namespace/e2e labeled');
+        assert.equal(await ok(['get', 'ns', 'e2e', '-o', 'jsonpath={.metadata.labels.environment}']), 'test');
+        const d = await ok(['describe', 'ns', 'e2e']);
+        assert.match(d, /Name:\s+e2e/);
+        assert.match(d, /environment=test/);
+        assert.match(d, /Status:\s+Active/);
+        const ds = await ok(['describe', 'svc', 'web', '-n', 'e2e']);
+        assert.match(ds, /Selector:\s+app=web/);
+      });
+
+      await t.test('not found is the familiar error', async () => {
+        const r = await k(['get', 'svc', 'nope', '-n', 'e2e']);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /Error from server \(NotFound\): services "nope" not found/);
+      });
+
+      await t.test('delete -f, then delete namespace returns once it is gone', async () => {
+        const del = await ok(['delete', '-f', file]);
+        assert.match(del, /configmap "settings" deleted/);
+        assert.match(del, /deployment.apps "web" deleted/);
+        await ok(['create', 'configmap', 'leftover', '-n', 'e2e', '--from-literal=a=b']);
+        assert.match(await ok(['delete', 'namespace', 'e2e']), /namespace "e2e" deleted/);
+        const r = await k(['get', 'ns', 'e2e']);
+        assert.match(r.stderr, /namespaces "e2e" not found/);
+        const creating = await k(['create', 'configmap', 'x', '-n', 'e2e', '--from-literal=a=b']);
+        assert.notEqual(creating.code, 0);
+        assert.match(creating.stderr, /namespaces "e2e" not found/);
+      });
+    } finally {
+      await c.stop();
+    }
+  });
+}
