@@ -26,13 +26,24 @@ function drain(): void {
   scheduled = false;
   const batch = queue;
   queue = spare;
-  for (let i = 0; i < batch.length; i++) {
-    const t = batch[i] as DeliveryTarget;
-    t.deliveryQueued = false;
-    t.deliver();
+  let i = 0;
+  try {
+    for (; i < batch.length; i++) {
+      const t = batch[i] as DeliveryTarget;
+      t.deliveryQueued = false;
+      t.deliver();
+    }
+  } finally {
+    // A reader's handler threw (an uncaught exception, as with a real socket):
+    // the others in this batch still get their input on the next turn.
+    for (let j = i + 1; j < batch.length; j++) {
+      const t = batch[j] as DeliveryTarget;
+      t.deliveryQueued = false;
+      scheduleDelivery(t);
+    }
+    batch.length = 0;
+    spare = batch;
   }
-  batch.length = 0;
-  spare = batch;
 }
 
 /** Queues `target` for delivery on the next drain (no-op when already queued). */

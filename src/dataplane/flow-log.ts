@@ -86,8 +86,12 @@ export class FlowLog {
   #size = 0;
   #seq = 0;
   #listeners: FlowListener[] = [];
+  readonly #onListenerError: (error: unknown) => void;
 
-  constructor(capacity = 10_000) {
+  /** `onListenerError` hears about subscribers that throw (default: a process warning). */
+  constructor(capacity = 10_000, onListenerError?: (error: unknown) => void) {
+    this.#onListenerError =
+      onListenerError ?? ((err: unknown): void => process.emitWarning(`flow log subscriber threw: ${String(err)}`, 'KwireFlowLogWarning'));
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`flow log capacity must be a positive integer, got ${capacity}`);
     this.capacity = capacity;
     this.#ring = new Array<FlowRecord | undefined>(capacity).fill(undefined);
@@ -109,7 +113,7 @@ export class FlowLog {
       try {
         (ls[i] as FlowListener)(record);
       } catch (err) {
-        process.emitWarning(`flow log subscriber threw: ${String(err)}`, 'KwireFlowLogWarning');
+        this.#onListenerError(err);
       }
     }
     return record;

@@ -74,7 +74,10 @@ export interface PolicyRequest {
   readonly protocol: Protocol;
   /** The originating workload (before SNAT): egress policy is judged for `src.owner`. */
   readonly src: Peer;
-  /** The source the destination will see when the translation SNATed: ingress policy is judged with this peer. */
+  /**
+   * The source the destination will see when the translation SNATed: ingress
+   * policy is judged with this peer. `port` is 0 when the network has yet to pick it.
+   */
   readonly snat?: Peer;
   /** The destination after translation (the endpoint); `owner` absent when nobody owns the IP. */
   readonly dst: Peer;
