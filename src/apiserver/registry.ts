@@ -254,6 +254,15 @@ export class Registry {
       keep.metadata = { ...keep.metadata, labels: old.metadata.labels, annotations: old.metadata.annotations };
       return this.finishUpdate(res, old, keep, opts, false);
     }
+    if (subresource === 'binding') {
+      // The scheduler's bind: only spec.nodeName is taken from the request.
+      const bound = clone(old) as KObject;
+      const nodeName = (obj['spec'] as { nodeName?: string } | undefined)?.nodeName;
+      const cur = (old['spec'] as { nodeName?: string } | undefined)?.nodeName;
+      if (cur && cur !== nodeName) throw errors.conflict(res.group, res.plural, md.name!, `pod ${md.name} is already assigned to node "${cur}"`);
+      bound['spec'] = { ...((old['spec'] as object) ?? {}), nodeName };
+      return this.finishUpdate(res, old, bound, opts, false);
+    }
     if (subresource === 'finalize' || subresource === undefined || subresource === '') {
       if (subresource === undefined || subresource === '') st.prepareForUpdate?.(obj, old);
       st.defaults?.(obj);

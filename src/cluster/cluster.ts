@@ -20,6 +20,9 @@ import { ApiError } from '../errors.js';
 import type { KObject } from '../store/store.js';
 import { NamespaceController, namespaceAdmission } from '../controllers/namespace.js';
 import { GarbageCollector } from '../controllers/garbage-collector.js';
+import { DeploymentController } from '../controllers/deployment.js';
+import { ReplicaSetController } from '../controllers/replicaset.js';
+import { Scheduler } from '../controllers/scheduler.js';
 import type { Controller } from '../controllers/controller.js';
 import { nodeIp, nodeNames, type ClusterConfig } from './config.js';
 import { apiLayer, wireDeps } from './wiring.js';
@@ -139,7 +142,7 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
   installStrategies(registry, apiLayer());
   registry.addAdmission(namespaceAdmission(registry));
   for (const a of opts.extraAdmissions ?? []) registry.addAdmission(a);
-  const controllers: Controller[] = [new NamespaceController(), new GarbageCollector()];
+  const controllers: Controller[] = [new NamespaceController(), new GarbageCollector(), new DeploymentController(), new ReplicaSetController(), new Scheduler()];
   bootstrap(registry, cfg);
   for (const c of controllers) c.start(registry);
   const minor = cfg.kubernetesVersion.split('.')[1] ?? '31';
