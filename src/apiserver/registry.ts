@@ -263,8 +263,16 @@ export class Registry {
       bound['spec'] = { ...((old['spec'] as object) ?? {}), nodeName };
       return this.finishUpdate(res, old, bound, opts, false);
     }
-    if (subresource === 'finalize' || subresource === undefined || subresource === '') {
-      if (subresource === undefined || subresource === '') st.prepareForUpdate?.(obj, old);
+    if (subresource === 'finalize') {
+      // Namespaces: only spec.finalizers is taken from the request.
+      const fin = clone(old) as KObject;
+      const finalizers = (obj['spec'] as { finalizers?: string[] } | undefined)?.finalizers;
+      fin['spec'] = { ...((old['spec'] as object) ?? {}), finalizers };
+      if (!finalizers) delete (fin['spec'] as { finalizers?: string[] }).finalizers;
+      return this.finishUpdate(res, old, fin, opts, false);
+    }
+    if (subresource === undefined || subresource === '') {
+      st.prepareForUpdate?.(obj, old);
       st.defaults?.(obj);
       st.validateUpdate?.(obj, old);
       if (st.tracksGeneration) {

@@ -23,6 +23,8 @@ const INITIAL_STATUS: Record<string, () => Record<string, unknown>> = {
 
 export interface ApiLayer {
   readonly applyDefaults?: (gk: string, obj: KObject) => void;
+  /** Kind-specific update preparation (e.g. a re-applied Service keeps its allocated clusterIP). */
+  readonly prepareForUpdate?: (gk: string, obj: KObject, old: Readonly<KObject>) => void;
   /** Throw an Invalid ApiError listing every field error. */
   readonly validateCreate?: (gk: string, obj: KObject) => void;
   readonly validateUpdate?: (gk: string, obj: KObject, old: Readonly<KObject>) => void;
@@ -55,6 +57,7 @@ export function installStrategies(registry: Registry, api: ApiLayer): void {
           obj.metadata.labels = { ...(obj.metadata.labels ?? {}), 'kubernetes.io/metadata.name': obj.metadata.name! };
           obj['spec'] = old['spec'];
         }
+        api.prepareForUpdate?.(gk, obj, old);
       },
       defaults: api.applyDefaults ? (obj) => api.applyDefaults!(gk, obj) : undefined,
       validateCreate: api.validateCreate ? (obj) => api.validateCreate!(gk, obj) : undefined,

@@ -8,30 +8,57 @@ import type { Registry } from '../apiserver/registry.js';
 import type { ApiLayer } from '../apiserver/strategies.js';
 import type { KObject } from '../store/store.js';
 import { errors } from '../errors.js';
+import { groupKind, groupVersion } from '../api/resources.js';
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, serverSideApply, recordUpdate } from '../api/patch/index.js';
+import { applyDefaults, prepareServiceForUpdate } from '../api/defaults/index.js';
+import { validateCreate, validateUpdate } from '../api/validation/index.js';
+import { invalidStatusMessage, statusCauses, type FieldError } from '../api/field-errors.js';
 import { buildTable } from '../apiserver/printers/index.js';
 import { decodeKubernetesProtobuf } from '../apiserver/protobuf/index.js';
 import { openapiV3Document, openapiV3Index, findUnknownFields } from '../apiserver/openapi/index.js';
 
-export function apiLayer(): ApiLayer {
-  return {};
+function throwIfInvalid(gk: string, obj: KObject, errs: ReadonlyArray<FieldError>): void {
+  if (errs.length === 0) return;
+  const slash = gk.indexOf('/');
+  const group = gk.slice(0, slash);
+  const kind = gk.slice(slash + 1);
+  const name = obj.metadata?.name ?? '';
+  throw errors.invalid(group, kind, name, invalidStatusMessage(gk, name, errs), statusCauses(errs));
 }
 
-function mergePatch(target: unknown, patch: unknown): unknown {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  const out: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
-  for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
-    if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
-  }
-  return out;
+export function apiLayer(): ApiLayer {
+  return {
+    applyDefaults: (gk, obj) => applyDefaults(gk, obj),
+    prepareForUpdate: (gk, obj, old) => {
+      if (gk === '/Service') prepareServiceForUpdate(obj, old as KObject);
+    },
+    validateCreate: (gk, obj) => throwIfInvalid(gk, obj, validateCreate(gk, obj)),
+    validateUpdate: (gk, obj, old) => throwIfInvalid(gk, obj, validateUpdate(gk, obj, old)),
+  };
 }
 
 export function wireDeps(base: { registry: Registry; version: VersionInfo; auth?: { token: string; caPem: string } }): ApiServerDeps {
   return {
     ...base,
-    patch(type, _res, original, patch) {
-      if (type === 'merge' || type === 'strategic') return mergePatch(structuredClone(original), patch) as KObject;
-      throw errors.unsupportedMediaType(type);
+    patch(type, res, original, patch, ctx) {
+      const gk = groupKind(res.group, res.kind);
+      switch (type) {
+        case 'json':
+          return applyJsonPatch(original, patch) as KObject;
+        case 'merge':
+          return applyMergePatch(original, patch) as KObject;
+        case 'strategic':
+          return applyStrategicMergePatch(gk, original, patch) as KObject;
+        case 'apply': {
+          const out = serverSideApply({ groupKind: gk, live: original, applied: patch, manager: ctx.manager, force: ctx.force, now: new Date(), apiVersion: groupVersion(res.group, res.version) });
+          if ('error' in out) throw out.error;
+          return out.object as KObject;
+        }
+      }
+    },
+    recordManagedFields(manager, _op, res, before, after) {
+      const rec = recordUpdate({ groupKind: groupKind(res.group, res.kind), manager, before, after, now: new Date() }) as KObject;
+      after.metadata = rec.metadata;
     },
     decodeProtobuf: (body) => decodeKubernetesProtobuf(body),
     buildTable: (gk, objects, opts) => buildTable(gk, objects, opts),

@@ -16,7 +16,7 @@ export class WorkQueue {
 
   constructor(
     private readonly reconcile: (key: string) => void | Promise<void>,
-    private readonly onError: (key: string, err: unknown) => void = () => {},
+    private readonly onError: (key: string, err: unknown) => void = (key, err) => console.error(`kwire: reconcile ${key}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`),
   ) {}
 
   add(key: string): void {

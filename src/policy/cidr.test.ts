@@ -1,3 +1,7 @@
+/**
+ * @module policy/cidr.test
+ * IP and CIDR parsing, containment and ipBlock except, as tables.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cidrContains, formatIP, ipBlockContains, parseCidr, parseIP } from './cidr.js';

@@ -8,7 +8,7 @@
  * without values, Exists with values) matches nothing and says why. No I/O.
  */
 
-import type { LabelSelector } from 'kubernetes-types/meta/v1';
+import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import type { Labels } from './types.js';
 
 type Operator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';

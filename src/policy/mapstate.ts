@@ -182,3 +182,80 @@ export function compareRuleRefs(a: RuleRef, b: RuleRef): number {
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * A direction map narrowed to one (protocol, port): what a matrix needs to
+ * answer "does peer P get in/out?" for many peers with a few Set probes. Peer
+ * selectors are resolved to their live selection Sets up front.
+ */
+export interface PortView {
+  readonly isolated: boolean;
+  readonly direct: PeerSet;
+  /** Named-port entries by port name (resolved against the destination per pair). */
+  readonly named: ReadonlyMap<string, PeerSet>;
+}
+
+export interface PeerSet {
+  any: boolean;
+  readonly selections: Array<ReadonlySet<number>>;
+  readonly blocks: IpBlockMatcher[];
+}
+
+const emptyPeerSet = (): PeerSet => ({ any: false, selections: [], blocks: [] });
+
+function addPeer(set: PeerSet, m: PeerMatcher, selection: (id: number) => ReadonlySet<number>): void {
+  switch (m.kind) {
+    case 'any':
+      set.any = true;
+      return;
+    case 'selector': {
+      const s = selection(m.id);
+      if (!set.selections.includes(s)) set.selections.push(s);
+      return;
+    }
+    case 'ipBlock':
+      set.blocks.push(m.block);
+      return;
+    default: {
+      const never: never = m;
+      throw new Error(`unexpected peer ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+export function portView(state: DirectionState, protocol: Protocol, port: number, selection: (id: number) => ReadonlySet<number>): PortView {
+  const direct = emptyPeerSet();
+  const named = new Map<string, PeerSet>();
+  for (const key of [portKey(protocol, port), protocolKey(protocol), ANY_PORT]) {
+    for (const e of state.entries.get(key) ?? []) addPeer(direct, e.peer, selection);
+  }
+  for (const r of state.ranges) if (r.protocol === protocol && port >= r.start && port <= r.end) addPeer(direct, r.peer, selection);
+  if (state.hasNamed) {
+    const prefix = namedKey(protocol, '');
+    for (const [key, list] of state.entries) {
+      if (!key.startsWith(prefix)) continue;
+      const set = emptyPeerSet();
+      for (const e of list) addPeer(set, e.peer, selection);
+      named.set(key.slice(prefix.length), set);
+    }
+  }
+  return { isolated: state.isolatedBy.length > 0, direct, named };
+}
+
+function peerSetAdmits(s: PeerSet, identity: number | undefined, ip: ParsedIP | undefined): boolean {
+  if (s.any) return true;
+  if (identity !== undefined) for (const sel of s.selections) if (sel.has(identity)) return true;
+  if (ip !== undefined) for (const b of s.blocks) if (ipBlockContains(b, ip)) return true;
+  return false;
+}
+
+/** Does the view admit a peer (its identity if a selectable pod, its IP), given the destination's names for the port? */
+export function viewAdmits(v: PortView, identity: number | undefined, ip: ParsedIP | undefined, dstNames: ReadonlyArray<string>): boolean {
+  if (!v.isolated) return true;
+  if (peerSetAdmits(v.direct, identity, ip)) return true;
+  for (const n of dstNames) {
+    const s = v.named.get(n);
+    if (s && peerSetAdmits(s, identity, ip)) return true;
+  }
+  return false;
+}

@@ -13,7 +13,7 @@
  *   identity --selectorsOf--> subject selections --bySubject--> policies
  */
 
-import type { NetworkPolicy } from 'kubernetes-types/networking/v1';
+import type { NetworkPolicy } from 'kubernetes-types/networking/v1.js';
 import { ANY_PORT, namedKey, portKey, protocolKey, type MapEntry, type PeerMatcher, type PolicyFragment, type RangeEntry } from './mapstate.js';
 import type { SelectorCache } from './selector-cache.js';
 import { normalizePolicy, policyKey, type NormalizedPolicy, type NormalizedRule } from './spec.js';

@@ -20,7 +20,7 @@
  * No I/O.
  */
 
-import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from 'kubernetes-types/networking/v1';
+import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from 'kubernetes-types/networking/v1.js';
 import { cidrStrictlyWithin, parseCidr, type IpBlockMatcher } from './cidr.js';
 import { compileSelector, type CompiledSelector } from './labels.js';
 import type { Direction, PolicyRef, Protocol } from './types.js';
@@ -147,6 +147,19 @@ function normalizePeer(p: NetworkPolicyPeer, index: number, path: string, issues
   return { kind: 'pods', index, podSelector, namespaceSelector };
 }
 
+/**
+ * A list field, defensively: objects from the wire may hold anything. Not a
+ * list -> empty, with an issue. (The element type is what the API declares;
+ * each element is checked again where it is read.)
+ */
+function list<T>(v: unknown, path: string, issues: PolicyIssue[], objects = true): T[] {
+  if (v === undefined || v === null) return [];
+  // A null element of an object list decodes as the zero value `{}`, as in the API server.
+  if (Array.isArray(v)) return v.map((e: unknown) => (objects && (typeof e !== 'object' || e === null) ? {} : e) as T);
+  issues.push({ path, message: 'Invalid value: must be a list' });
+  return [];
+}
+
 /** Normalise a NetworkPolicy. Never throws on policy content. */
 export function normalizePolicy(np: NetworkPolicy): NormalizedPolicy {
   const ref: PolicyRef = { namespace: np.metadata?.namespace ?? 'default', name: np.metadata?.name ?? '' };
@@ -157,7 +170,7 @@ export function normalizePolicy(np: NetworkPolicy): NormalizedPolicy {
 
   let affectsIngress: boolean;
   let affectsEgress: boolean;
-  const types = spec?.policyTypes ?? [];
+  const types = list<string>(spec?.policyTypes, 'spec.policyTypes', issues, false);
   if (types.length === 0) {
     affectsIngress = true;
     affectsEgress = (spec?.egress?.length ?? 0) > 0;
@@ -174,12 +187,11 @@ export function normalizePolicy(np: NetworkPolicy): NormalizedPolicy {
   const rules = (direction: Direction): NormalizedRule[] => {
     const field = direction === 'ingress' ? 'ingress' : 'egress';
     const peerField = direction === 'ingress' ? 'from' : 'to';
-    const raw = direction === 'ingress' ? spec?.ingress ?? [] : spec?.egress ?? [];
+    const raw = list<Record<string, unknown>>(direction === 'ingress' ? spec?.ingress : spec?.egress, `spec.${field}`, issues);
     return raw.map((rule, index) => {
       const path = `spec.${field}[${index}]`;
-      const rawPeers: ReadonlyArray<NetworkPolicyPeer> =
-        (direction === 'ingress' ? (rule as { from?: NetworkPolicyPeer[] }).from : (rule as { to?: NetworkPolicyPeer[] }).to) ?? [];
-      const rawPorts = rule.ports ?? [];
+      const rawPeers = list<NetworkPolicyPeer>(rule?.[peerField], `${path}.${peerField}`, issues);
+      const rawPorts = list<NetworkPolicyPort>(rule?.ports, `${path}.ports`, issues);
       return {
         direction,
         index,

@@ -6,6 +6,11 @@
  * Everything returned by the engine is JSON-serialisable.
  */
 
+import type { NetworkPolicy } from 'kubernetes-types/networking/v1.js';
+
+/** The label the API server puts on every namespace: its name. */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
 /** A transport protocol NetworkPolicy can name. An absent protocol means TCP. */
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 
@@ -95,6 +100,12 @@ export interface DecideQuery {
   readonly port: number;
   /** Default TCP. */
   readonly protocol?: Protocol;
+  /**
+   * The source the destination sees when the Service translation SNATed
+   * (kube-proxy masquerade: a node IP). Ingress is judged with it; egress is
+   * always judged for `src`. Absent: the destination sees `src`.
+   */
+  readonly snat?: Endpoint;
 }
 
 export type Direction = 'ingress' | 'egress';
@@ -139,7 +150,8 @@ export interface DirectionVerdict {
  * Why the connection as a whole decided as it did.
  * - `policy`: egress AND ingress verdicts decided it.
  * - `loopback`: a pod talking to itself: a pod cannot block access to itself.
- * - `node-local`: traffic between a pod and the node it runs on is always allowed.
+ * - `node-local`: allowed because traffic between a pod and the node it runs on
+ *   bypasses policy (a direction that policy alone would drop).
  */
 export type DecisionReason = 'policy' | 'loopback' | 'node-local';
 
@@ -150,6 +162,8 @@ export interface Decision {
   readonly protocol: Protocol;
   readonly port: number;
   readonly src: ResolvedEndpoint;
+  /** The source the destination saw, when the query gave one (SNAT). */
+  readonly snat?: ResolvedEndpoint;
   readonly dst: ResolvedEndpoint;
   readonly egress: DirectionVerdict;
   readonly ingress: DirectionVerdict;
@@ -166,7 +180,7 @@ export type ResolvedEndpoint =
 export interface ClusterModel {
   readonly namespaces: ReadonlyArray<NamespaceInfo>;
   readonly pods: ReadonlyArray<PodInfo>;
-  readonly policies: ReadonlyArray<import('kubernetes-types/networking/v1').NetworkPolicy>;
+  readonly policies: ReadonlyArray<NetworkPolicy>;
   readonly nodes?: ReadonlyArray<NodeInfo>;
 }
 

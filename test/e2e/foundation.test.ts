@@ -139,6 +139,46 @@ for (const version of [undefined, '1.27', '1.33'] as const) {
         assert.match(ds, /Selector:\s+app=web/);
       });
 
+      await t.test('invalid manifests get kube-apiserver\'s error and nothing is stored; valid documents still apply', async () => {
+        const bad = c.file(`bad-${version ?? 'path'}.yaml`, `apiVersion: v1
+kind: Service
+metadata:
+  name: bad-nodeport
+  namespace: e2e
+spec:
+  type: NodePort
+  selector:
+    app: web
+  ports:
+  - port: 80
+    nodePort: 99999
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: good-one
+  namespace: e2e
+data:
+  a: b
+`);
+        const r = await k(['apply', '-f', bad]);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /The Service "bad-nodeport" is invalid: spec\.ports\[0\]\.nodePort: Invalid value: 99999: provided port is not in the valid range\. The range of valid ports is 30000-32767/);
+        assert.match(r.stdout, /configmap\/good-one created/);
+        const gone = await k(['get', 'svc', 'bad-nodeport', '-n', 'e2e']);
+        assert.match(gone.stderr, /services "bad-nodeport" not found/);
+        const unknown = await k(['apply', '-f', '-'], `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: typo
+  namespace: e2e
+datta:
+  a: b
+`);
+        assert.equal(unknown.code, 1);
+        assert.match(unknown.stderr, /unknown field "datta"/);
+      });
+
       await t.test('not found is the familiar error', async () => {
         const r = await k(['get', 'svc', 'nope', '-n', 'e2e']);
         assert.equal(r.code, 1);

@@ -238,7 +238,9 @@ function maskTrailingDash(name: string): string {
 export const nameIsDNSSubdomain: NameFn = (name, prefix) => isDNS1123Subdomain(prefix ? maskTrailingDash(name) : name);
 export const nameIsDNSLabel: NameFn = (name, prefix) => isDNS1123Label(prefix ? maskTrailingDash(name) : name);
 export const nameIsDNS1035Label: NameFn = (name, prefix) => isDNS1035Label(prefix ? maskTrailingDash(name) : name);
-export const nameIsPathSegment: NameFn = (name, prefix) => (prefix ? isValidPathSegmentName(name) : isValidPathSegmentName(name));
+/** `path.ValidatePathSegmentName`: a prefix only has to avoid '/' and '%'. */
+export const nameIsPathSegment: NameFn = (name, prefix) =>
+  prefix ? ['/', '%'].filter((c) => name.includes(c)).map((c) => `may not contain '${c}'`) : isValidPathSegmentName(name);
 
 /** `IsFullyQualifiedDomainName` as (value, message) pairs (EndpointSlice FQDN addresses). */
 export function isFullyQualifiedDomainName(name: string): Array<{ value: string; message: string }> | 'required' {

@@ -8,7 +8,7 @@
  */
 
 import { type GoValue, goQuote, goValue } from '../field-errors.js';
-import { type IntOrString, type Obj, getArr, getObjArr, getStr, getStrMap, isObj } from './unstructured.js';
+import { type IntOrString, type Obj, getArr, getObjArr, getStr, getStrMap } from './unstructured.js';
 
 export function goStrMapText(m: Readonly<Record<string, string>> | undefined): string {
   if (m === undefined) return 'map[string]string(nil)';
@@ -73,7 +73,3 @@ export function goEmptyList(typeName: string, present: unknown): GoValue {
   return goValue(Array.isArray(present) ? `${typeName}{}` : `${typeName}(nil)`);
 }
 
-/** True when `v` is a JSON object (helps callers pick between GoValue shapes). */
-export function isPresentObj(v: unknown): boolean {
-  return isObj(v);
-}
