@@ -56,6 +56,11 @@ export interface ApiServerDeps {
   /** Records managedFields for ordinary writes (optional). */
   readonly recordManagedFields?: (manager: string, operation: 'Update', res: ResourceInfo, before: Readonly<KObject> | undefined, after: KObject) => void;
   readonly streams?: StreamHandlers;
+  /**
+   * kwire's own endpoints under `/kwire/` (explain, matrix, flows, the web UI),
+   * behind the same authentication. Returns false when the path is not theirs.
+   */
+  readonly kwireRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
 }
 
 export interface StreamHandlers {
@@ -131,6 +136,7 @@ export class ApiServer {
       throw errors.unauthorized();
     }
     const url = new URL(req.url ?? '/', 'https://localhost');
+    if (url.pathname.startsWith('/kwire/') && this.deps.kwireRoutes && (await this.deps.kwireRoutes(req, res, url))) return;
     const route = parseRoute(url.pathname);
     const method = req.method ?? 'GET';
     switch (route.t) {
