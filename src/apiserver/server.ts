@@ -89,6 +89,9 @@ const PATCH_TYPES: Record<string, PatchType> = {
 };
 
 export class ApiServer {
+  /** TLS connections whose client certificate was verified once (kept-alive requests skip the check). */
+  private readonly verifiedSockets = new WeakSet<object>();
+
   constructor(private readonly deps: ApiServerDeps) {}
 
   /** Authenticates: the bearer token, or a client certificate issued by the cluster CA. */
@@ -98,9 +101,13 @@ export class ApiServer {
     const h = req.headers.authorization;
     if (h && h.startsWith('Bearer ') && h.slice(7).trim() === auth.token) return true;
     const sock = req.socket as TLSSocket;
+    if (this.verifiedSockets.has(sock)) return true;
     if (typeof sock.getPeerCertificate === 'function') {
       const cert = sock.getPeerCertificate();
-      if (cert && cert.raw && issuedBy(cert.raw, auth.caPem)) return true;
+      if (cert && cert.raw && issuedBy(cert.raw, auth.caPem)) {
+        this.verifiedSockets.add(sock);
+        return true;
+      }
     }
     return false;
   }
@@ -267,7 +274,9 @@ export class ApiServer {
     return o;
   }
 
-  private respondObject(res: ServerResponse, req: IncomingMessage, r: ResourceInfo, code: number, obj: Readonly<KObject>, opts: RequestOptions): void {
+  private async respondObject(res: ServerResponse, req: IncomingMessage, r: ResourceInfo, code: number, obj: Readonly<KObject>, opts: RequestOptions): Promise<void> {
+    // A write is acknowledged only once it is durable (group commit in the store).
+    if (req.method !== 'GET') await this.deps.registry.store.whenDurable();
     const headers = warningHeaders(opts.warnings ?? []);
     if (acceptsTable(req.headers.accept) && this.deps.buildTable) {
       const t = this.deps.buildTable(groupKind(r.group, r.kind), [obj], { now: new Date(), resourceVersion: obj.metadata.resourceVersion ?? '' });
@@ -313,6 +322,7 @@ export class ApiServer {
         case 'DELETE': {
           const raw = await this.decodeBody(req, undefined, opts);
           const out = reg.deleteCollection(r, ns, q.get('labelSelector') ?? undefined, q.get('fieldSelector') ?? undefined, deleteOptions(raw, q), opts);
+          await reg.store.whenDurable();
           return sendJson(res, 200, { kind: listKindOf(r), apiVersion: groupVersion(r.group, r.version), metadata: { resourceVersion: out.resourceVersion }, items: out.items });
         }
         default:
@@ -491,6 +501,7 @@ export class ApiServer {
     const next = structuredClone(obj) as KObject;
     (next['spec'] as { replicas?: number }).replicas = desired;
     const out = reg.commitUpdate(r, obj, next, opts);
+    await reg.store.whenDurable();
     return sendJson(res, 200, toScale(out));
   }
 }

@@ -1,20 +1,33 @@
 /**
  * @module store/sqlite
  * Persistence of the object store in an embedded SQLite file (better-sqlite3).
- * Every write is its own transaction, committed before the API request is answered;
- * WAL with synchronous=NORMAL survives a killed process (kill -9) without losing a
- * committed write, which is the guarantee kwire promises (not power loss).
+ * Group commit: the writes of one event-loop turn are committed together in one
+ * transaction (setImmediate), and the API server answers a write only after
+ * `whenDurable()` resolves, so every acknowledged write is on disk. WAL with
+ * synchronous=NORMAL survives a killed process (kill -9) without losing a committed
+ * transaction, which is the guarantee kwire promises (not power loss).
  */
 import Database from 'better-sqlite3';
 import type { KObject, Persistence } from './store.js';
+
+interface PendingOp {
+  readonly res: string;
+  readonly ns: string;
+  readonly name: string;
+  readonly rv: number;
+  /** Absent: a deletion. */
+  readonly body?: string;
+}
 
 export class SqlitePersistence implements Persistence {
   private readonly db: Database.Database;
   private readonly putStmt: Database.Statement;
   private readonly delStmt: Database.Statement;
   private readonly rvStmt: Database.Statement;
-  private readonly putTx: (res: string, ns: string, name: string, body: string, rv: number) => void;
-  private readonly delTx: (res: string, ns: string, name: string, rv: number) => void;
+  private readonly flushTx: (ops: ReadonlyArray<PendingOp>) => void;
+  private pending: PendingOp[] = [];
+  private waiters: Array<() => void> = [];
+  private scheduled = false;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -30,14 +43,38 @@ export class SqlitePersistence implements Persistence {
     this.putStmt = this.db.prepare('INSERT OR REPLACE INTO objects (resource, namespace, name, rv, body) VALUES (?, ?, ?, ?, ?)');
     this.delStmt = this.db.prepare('DELETE FROM objects WHERE resource = ? AND namespace = ? AND name = ?');
     this.rvStmt = this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('rv', ?)");
-    this.putTx = this.db.transaction((res: string, ns: string, name: string, body: string, rv: number) => {
-      this.putStmt.run(res, ns, name, rv, body);
-      this.rvStmt.run(String(rv));
+    this.flushTx = this.db.transaction((ops: ReadonlyArray<PendingOp>) => {
+      for (const op of ops) {
+        if (op.body === undefined) this.delStmt.run(op.res, op.ns, op.name);
+        else this.putStmt.run(op.res, op.ns, op.name, op.rv, op.body);
+      }
+      this.rvStmt.run(String(ops[ops.length - 1]!.rv));
     });
-    this.delTx = this.db.transaction((res: string, ns: string, name: string, rv: number) => {
-      this.delStmt.run(res, ns, name);
-      this.rvStmt.run(String(rv));
-    });
+  }
+
+  private enqueue(op: PendingOp): void {
+    this.pending.push(op);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Commits every queued write in one transaction and wakes those waiting for durability. */
+  flush(): void {
+    this.scheduled = false;
+    const ops = this.pending;
+    const waiters = this.waiters;
+    this.pending = [];
+    this.waiters = [];
+    if (ops.length) this.flushTx(ops);
+    for (const w of waiters) w();
+  }
+
+  /** Resolves once every write made so far is committed. */
+  whenDurable(): Promise<void> {
+    if (this.pending.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   loadAll(): { rows: Array<{ resource: string; namespace: string; name: string; object: KObject }>; resourceVersion: number } {
@@ -50,14 +87,15 @@ export class SqlitePersistence implements Persistence {
   }
 
   put(resource: string, namespace: string, name: string, object: KObject, rv: number): void {
-    this.putTx(resource, namespace, name, JSON.stringify(object), rv);
+    this.enqueue({ res: resource, ns: namespace, name, rv, body: JSON.stringify(object) });
   }
 
   remove(resource: string, namespace: string, name: string, rv: number): void {
-    this.delTx(resource, namespace, name, rv);
+    this.enqueue({ res: resource, ns: namespace, name, rv });
   }
 
   close(): void {
+    this.flush();
     this.db.close();
   }
 }

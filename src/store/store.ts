@@ -55,6 +55,8 @@ export interface Persistence {
   loadAll(): { rows: Array<{ resource: string; namespace: string; name: string; object: KObject }>; resourceVersion: number };
   put(resource: string, namespace: string, name: string, object: KObject, rv: number): void;
   remove(resource: string, namespace: string, name: string, rv: number): void;
+  /** Resolves once every write made so far is on disk. */
+  whenDurable(): Promise<void>;
   close(): void;
 }
 
@@ -230,6 +232,11 @@ export class Store {
     }
     set.add(w);
     return () => set!.delete(w);
+  }
+
+  /** Resolves once every write made so far is durable (at once without persistence). */
+  whenDurable(): Promise<void> {
+    return this.persistence ? this.persistence.whenDurable() : Promise.resolve();
   }
 
   close(): void {
