@@ -24,6 +24,10 @@ import { DeploymentController } from '../controllers/deployment.js';
 import { ReplicaSetController } from '../controllers/replicaset.js';
 import { Scheduler } from '../controllers/scheduler.js';
 import type { Controller } from '../controllers/controller.js';
+import { Kubelet } from '../controllers/kubelet/kubelet.js';
+import { createPodNetwork, type PodNetwork } from '../dataplane/index.js';
+import { ContainerRuntime } from '../workloads/images/runtime.js';
+import { workloadsToolHost } from '../workloads/images/default-tools.js';
 import { nodeIp, nodeNames, type ClusterConfig } from './config.js';
 import { apiLayer, wireDeps } from './wiring.js';
 
@@ -32,6 +36,9 @@ export interface RunningCluster {
   readonly registry: Registry;
   readonly pki: Pki;
   readonly apiServer: ApiServer;
+  /** The virtual pod network (pod IPs, ClusterIPs, cluster DNS live only here). */
+  readonly net: PodNetwork;
+  readonly kubelet: Kubelet;
   readonly url: string;
   readonly listeners: Array<{ what: string; address: string; error?: string }>;
   stop(): Promise<void>;
@@ -142,7 +149,10 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
   installStrategies(registry, apiLayer());
   registry.addAdmission(namespaceAdmission(registry));
   for (const a of opts.extraAdmissions ?? []) registry.addAdmission(a);
-  const controllers: Controller[] = [new NamespaceController(), new GarbageCollector(), new DeploymentController(), new ReplicaSetController(), new Scheduler()];
+  const net = createPodNetwork();
+  const runtime = new ContainerRuntime({ tools: workloadsToolHost });
+  const kubelet = new Kubelet({ net, runtime: { start: (spec) => runtime.startContainer(spec) }, clusterDomain: cfg.clusterDomain });
+  const controllers: Controller[] = [new NamespaceController(), new GarbageCollector(), new DeploymentController(), new ReplicaSetController(), new Scheduler(), kubelet];
   bootstrap(registry, cfg);
   for (const c of controllers) c.start(registry);
   const minor = cfg.kubernetesVersion.split('.')[1] ?? '31';
@@ -166,6 +176,8 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
     registry,
     pki,
     apiServer,
+    net,
+    kubelet,
     url,
     listeners,
     async stop() {
