@@ -25,6 +25,7 @@ import { ReplicaSetController } from '../controllers/replicaset.js';
 import { Scheduler } from '../controllers/scheduler.js';
 import type { Controller } from '../controllers/controller.js';
 import { Kubelet } from '../controllers/kubelet/kubelet.js';
+import { createClusterDns, startHostDnsServer } from '../dns/index.js';
 import { createPodNetwork, type PodNetwork } from '../dataplane/index.js';
 import { ContainerRuntime } from '../workloads/images/runtime.js';
 import { workloadsToolHost } from '../workloads/images/default-tools.js';
@@ -40,6 +41,8 @@ export interface RunningCluster {
   readonly net: PodNetwork;
   readonly kubelet: Kubelet;
   readonly url: string;
+  /** The host port of cluster DNS on 127.0.0.1 (UDP and TCP). */
+  readonly dnsPort: number;
   readonly listeners: Array<{ what: string; address: string; error?: string }>;
   stop(): Promise<void>;
 }
@@ -138,7 +141,11 @@ export interface StartOptions {
   readonly dataDir: string;
   /** 0 picks a free port. */
   readonly port?: number;
+  /** Host port for cluster DNS on 127.0.0.1; 0 or absent picks a free one. */
+  readonly dnsPort?: number;
   readonly extraAdmissions?: Admission[];
+  /** Started after the built-in controllers, stopped with them. */
+  readonly extraControllers?: Controller[];
 }
 
 export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Promise<RunningCluster> {
@@ -152,7 +159,8 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
   const net = createPodNetwork();
   const runtime = new ContainerRuntime({ tools: workloadsToolHost });
   const kubelet = new Kubelet({ net, runtime: { start: (spec) => runtime.startContainer(spec) }, clusterDomain: cfg.clusterDomain });
-  const controllers: Controller[] = [new NamespaceController(), new GarbageCollector(), new DeploymentController(), new ReplicaSetController(), new Scheduler(), kubelet];
+  const dns = createClusterDns({ clusterDomain: cfg.clusterDomain });
+  const controllers: Controller[] = [new NamespaceController(), new GarbageCollector(), new DeploymentController(), new ReplicaSetController(), new Scheduler(), kubelet, dns.controller, ...(opts.extraControllers ?? [])];
   bootstrap(registry, cfg);
   for (const c of controllers) c.start(registry);
   const minor = cfg.kubernetesVersion.split('.')[1] ?? '31';
@@ -170,7 +178,11 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
   server.on('clientError', (_e, sock) => sock.destroy());
   const port = await listen(server, opts.port ?? cfg.apiPort);
   const url = `https://127.0.0.1:${port}`;
-  const listeners = [{ what: 'api-server', address: `127.0.0.1:${port}` }];
+  const dnsHost = await startHostDnsServer({ handler: dns.handler, port: opts.dnsPort ?? 0 });
+  const listeners = [
+    { what: 'api-server', address: `127.0.0.1:${port}` },
+    { what: 'dns (cluster DNS on the host: dig @127.0.0.1 -p PORT)', address: `127.0.0.1:${dnsHost.port}` },
+  ];
   return {
     config: cfg,
     registry,
@@ -180,8 +192,10 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
     kubelet,
     url,
     listeners,
+    dnsPort: dnsHost.port,
     async stop() {
       for (const c of controllers) c.stop();
+      await dnsHost.close();
       await new Promise<void>((r) => {
         server.close(() => r());
         server.closeAllConnections();
