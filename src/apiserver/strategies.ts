@@ -51,7 +51,7 @@ export function installStrategies(registry: Registry, api: ApiLayer): void {
       prepareForUpdate(obj, old) {
         if (hasStatus) {
           if (old['status'] === undefined) delete obj['status'];
-          else obj['status'] = old['status'];
+          else obj['status'] = structuredClone(old['status']);
         }
         if (gk === '/Namespace') {
           obj.metadata.labels = { ...(obj.metadata.labels ?? {}), 'kubernetes.io/metadata.name': obj.metadata.name! };

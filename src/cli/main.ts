@@ -36,6 +36,12 @@ Usage:
                           where everything is: API server, nodes, data folder, listeners
   kwire kubeconfig [--name NAME]
                           print a kubeconfig for this cluster only
+  kwire explain --from FROM --to TO [--port N] [-n NS] [-o text|json] [-f DIR]
+                          why a connection is allowed or dropped (policies, Service translation, hints)
+  kwire matrix [-n NS]... [--ports 80,81] [--protocols tcp,udp] [-o table|json|csv] [-f DIR]
+                          who can reach whom (live, or offline on manifests with -f)
+  kwire flows [--follow] [-n NS] [--verdict dropped] [-o json]
+                          every connection attempt with its verdict, like hubble observe
 `;
 
 const SUPPORTED_VERSIONS = ['1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33'];
@@ -126,13 +132,29 @@ async function runForeground(cfg: ClusterConfig, quiet: boolean): Promise<number
   const port = Number(new URL(cluster.url).port);
   if (port !== cfg.apiPort) saveConfig({ ...cfg, apiPort: port });
   mergeContext({ contextName: contextName(cfg.name), server: cluster.url, caPem: cluster.pki.caCert, clientCertPem: cluster.pki.clientCert, clientKeyPem: cluster.pki.clientKey });
-  const state: ClusterState = { pid: process.pid, startedAt: new Date().toISOString(), apiServer: cluster.url, listeners: cluster.listeners };
-  writeJson(statePath(cfg.name), state);
+  const startedAt = new Date().toISOString();
+  const writeState = () => {
+    const state: ClusterState = {
+      pid: process.pid,
+      startedAt,
+      apiServer: cluster.url,
+      dnsPort: cluster.dnsPort,
+      ingress: { http: cluster.ingressPort('http') ?? null, https: cluster.ingressPort('https') ?? null },
+      loadBalancerPool: cluster.loadBalancerPool,
+      listeners: cluster.listeners(),
+    };
+    writeJson(statePath(cfg.name), state);
+  };
+  writeState();
+  const stopWatching = cluster.onListenersChanged(writeState);
   if (!quiet) {
     out(`kwire: cluster "${cfg.name}" is up in ${Math.round(performance.now() - t0)} ms`);
     out(`  API server   ${cluster.url}`);
     out(`  nodes        ${nodeNames(cfg).map((n, i) => `${n} (${nodeIp(cfg, i)})`).join(', ')}`);
     out(`  kubeconfig   context "${contextName(cfg.name)}" in ${kubeconfigPath()} (selected)`);
+    out(`  cluster DNS  127.0.0.1:${cluster.dnsPort} (dig @127.0.0.1 -p ${cluster.dnsPort} kube-dns.kube-system.svc.cluster.local)`);
+    out(`  ingress      http://127.0.0.1:${cluster.ingressPort('http') ?? '-'}  https://127.0.0.1:${cluster.ingressPort('https') ?? '-'}`);
+    for (const l of cluster.listeners()) if (l.error) out(`  warning      ${l.what} on ${l.address}: ${l.error}`);
     out(`  data         ${cfg.ephemeral ? '(ephemeral: kept in memory only)' : dir}`);
     out(`Try: kubectl get nodes    Stop with Ctrl-C (objects are kept; \`kwire start\` resumes).`);
   }
@@ -141,6 +163,7 @@ async function runForeground(cfg: ClusterConfig, quiet: boolean): Promise<number
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
   });
+  stopWatching();
   await cluster.stop();
   try {
     const st = readJson<ClusterState>(statePath(cfg.name));
@@ -252,6 +275,9 @@ export interface StatusReport {
   readonly ephemeral: boolean;
   readonly kubernetesVersion: string;
   readonly nodes: ReadonlyArray<{ readonly name: string; readonly internalIP: string; readonly role: string }>;
+  readonly dnsPort: number | null;
+  readonly ingress: { readonly http: number | null; readonly https: number | null };
+  readonly loadBalancerPool: string | null;
   readonly listeners: ClusterState['listeners'];
 }
 
@@ -267,6 +293,9 @@ function statusReport(cfg: ClusterConfig): StatusReport {
     ephemeral: cfg.ephemeral,
     kubernetesVersion: cfg.kubernetesVersion,
     nodes: nodeNames(cfg).map((n, i) => ({ name: n, internalIP: nodeIp(cfg, i), role: i === 0 ? 'control-plane' : 'worker' })),
+    dnsPort: st?.dnsPort ?? null,
+    ingress: st?.ingress ?? { http: null, https: null },
+    loadBalancerPool: st?.loadBalancerPool ?? null,
     listeners: st?.listeners ?? [],
   };
 }
@@ -292,6 +321,11 @@ async function status(argv: string[]): Promise<number> {
   out(`kubeconfig   context "${r.kubeconfig.context}" in ${r.kubeconfig.path}`);
   out(`data         ${r.ephemeral ? '(ephemeral)' : r.dataDir}`);
   out(`version      v${r.kubernetesVersion}`);
+  if (r.running) {
+    out(`cluster DNS  127.0.0.1:${r.dnsPort}`);
+    out(`ingress      http 127.0.0.1:${r.ingress.http ?? '-'}, https 127.0.0.1:${r.ingress.https ?? '-'}`);
+    out(`LB pool      ${r.loadBalancerPool ?? '-'}`);
+  }
   out('nodes');
   for (const n of r.nodes) out(`  ${n.name.padEnd(28)} ${n.internalIP.padEnd(15)} ${n.role}`);
   if (r.listeners.length) {
@@ -331,6 +365,12 @@ export async function main(argv: string[]): Promise<number> {
         return await status(rest);
       case 'kubeconfig':
         return await kubeconfig(rest);
+      case 'explain':
+        return await (await import('./policy-commands.js')).explainCommand(rest);
+      case 'matrix':
+        return await (await import('./policy-commands.js')).matrixCommand(rest);
+      case 'flows':
+        return await (await import('./policy-commands.js')).flowsCommand(rest);
       case undefined:
       case 'help':
       case '--help':

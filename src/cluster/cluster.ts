@@ -30,7 +30,28 @@ import { createPodNetwork, type PodNetwork } from '../dataplane/index.js';
 import { ContainerRuntime } from '../workloads/images/runtime.js';
 import { workloadsToolHost } from '../workloads/images/default-tools.js';
 import { nodeIp, nodeNames, type ClusterConfig } from './config.js';
+import { createServiceAllocators } from '../controllers/service-allocators.js';
+import { EndpointSliceController } from '../controllers/endpointslice.js';
+import { LoadBalancerController, defaultLoadBalancerPool } from '../controllers/loadbalancer.js';
+import { PolicySync } from '../controllers/policy-sync.js';
+import { R } from '../controllers/informer.js';
+import { ServiceProxy, feedServiceProxy, proxyTranslator } from '../dataplane/service-proxy/index.js';
+import { HostListeners, type HostListenerSpec } from '../dataplane/host-listeners.js';
+import { policyHook } from '../dataplane/policy-hook.js';
+import { PolicyEngine } from '../policy/index.js';
+import { IngressController, IngressProxy, TlsContexts, createIngressServer, fakeCertificate, type ConnectToService } from '../ingress/index.js';
+import { ImageRegistry } from '../workloads/images/registry.js';
+import { EMULATED_IMAGES } from '../workloads/images/runtime.js';
+import { createKwireRoutes } from '../apiserver/kwire-api.js';
+import { corednsImage, ingressControllerImage } from './system-images.js';
+import { systemObjects, INGRESS_NAMESPACE, INGRESS_SERVICE } from './system-objects.js';
 import { apiLayer, wireDeps } from './wiring.js';
+
+export interface ListenerReport {
+  readonly what: string;
+  readonly address: string;
+  readonly error?: string;
+}
 
 export interface RunningCluster {
   readonly config: ClusterConfig;
@@ -40,10 +61,19 @@ export interface RunningCluster {
   /** The virtual pod network (pod IPs, ClusterIPs, cluster DNS live only here). */
   readonly net: PodNetwork;
   readonly kubelet: Kubelet;
+  readonly policyEngine: PolicyEngine;
+  readonly serviceProxy: ServiceProxy;
   readonly url: string;
   /** The host port of cluster DNS on 127.0.0.1 (UDP and TCP). */
   readonly dnsPort: number;
-  readonly listeners: Array<{ what: string; address: string; error?: string }>;
+  /** Node name -> InternalIP. */
+  readonly nodeIps: ReadonlyMap<string, string>;
+  readonly loadBalancerPool: string;
+  /** Every host listener in use, with the reason where one could not be bound. */
+  listeners(): ListenerReport[];
+  /** The port the ingress listens on at 127.0.0.1, if bound. */
+  ingressPort(scheme: 'http' | 'https'): number | undefined;
+  onListenersChanged(f: () => void): () => void;
   stop(): Promise<void>;
 }
 
@@ -143,9 +173,16 @@ export interface StartOptions {
   readonly port?: number;
   /** Host port for cluster DNS on 127.0.0.1; 0 or absent picks a free one. */
   readonly dnsPort?: number;
+  /** Ingress ports on 127.0.0.1 (default 80/443, falling back to 8080/8443); 0 picks free ones. */
+  readonly ingressPorts?: { readonly http: number; readonly https: number };
   readonly extraAdmissions?: Admission[];
   /** Started after the built-in controllers, stopped with them. */
   readonly extraControllers?: Controller[];
+}
+
+interface ServiceJson {
+  spec?: { clusterIP?: string; type?: string };
+  status?: { loadBalancer?: { ingress?: Array<{ ip?: string }> } };
 }
 
 export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Promise<RunningCluster> {
@@ -155,20 +192,126 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
   const registry = new Registry(store);
   installStrategies(registry, apiLayer());
   registry.addAdmission(namespaceAdmission(registry));
+  const { allocators } = createServiceAllocators(registry, { serviceCIDR: '10.96.0.0/12', nodePortRange: '30000-32767' });
+  registry.addAdmission(allocators);
   for (const a of opts.extraAdmissions ?? []) registry.addAdmission(a);
+
+  // The node network: names and loopback IPs.
+  const names = nodeNames(cfg);
+  const nodeIps = new Map(names.map((n, i) => [n, nodeIp(cfg, i)] as const));
+  const nodeOfIp = new Map([...nodeIps].map(([n, ip]) => [ip, n] as const));
+
+  // The pod network, with kube-proxy's translation and NetworkPolicy on every connection.
   const net = createPodNetwork();
-  const runtime = new ContainerRuntime({ tools: workloadsToolHost });
-  const kubelet = new Kubelet({ net, runtime: { start: (spec) => runtime.startContainer(spec) }, clusterDomain: cfg.clusterDomain });
+  const serviceProxy = new ServiceProxy();
+  const proxyFeed = feedServiceProxy(store, serviceProxy);
+  net.setTranslator(
+    proxyTranslator(serviceProxy, {
+      nodeIp: (n) => nodeIps.get(n),
+      nodeOfIp: (ip) => nodeOfIp.get(ip),
+      receivingNode: (svc) => names.find((n) => serviceProxy.localEndpointCount(svc, n) > 0) ?? names[1] ?? names[0],
+    }),
+  );
+  const policyEngine = new PolicyEngine();
+  net.setPolicy(policyHook(policyEngine));
+
+  // Cluster DNS, served by the coredns pods and on a host port.
   const dns = createClusterDns({ clusterDomain: cfg.clusterDomain });
-  const controllers: Controller[] = [new NamespaceController(), new GarbageCollector(), new DeploymentController(), new ReplicaSetController(), new Scheduler(), kubelet, dns.controller, ...(opts.extraControllers ?? [])];
+
+  // The ingress controller: routes from the Ingress objects, proxied from the controller pod's IP.
+  const serviceOf = (ns: string, name: string) => registry.tryGet(R.services, ns, name) as (Readonly<KObject> & ServiceJson) | undefined;
+  const ingressPodIp = (): string | undefined => {
+    for (const p of registry.list(R.pods, INGRESS_NAMESPACE, 'app.kubernetes.io/component=controller').items) {
+      const st = p['status'] as { phase?: string; podIP?: string } | undefined;
+      if (st?.phase === 'Running' && st.podIP && !p.metadata.deletionTimestamp) return st.podIP;
+    }
+    return undefined;
+  };
+  const ingressCtl = new IngressController({ loadBalancerIp: () => serviceOf(INGRESS_NAMESPACE, INGRESS_SERVICE)?.status?.loadBalancer?.ingress?.[0]?.ip });
+  const connectToService: ConnectToService = async (t) => {
+    const svc = serviceOf(t.namespace, t.name);
+    const src = ingressPodIp();
+    const vip = svc?.spec?.clusterIP;
+    if (!svc || !src || !vip || vip === 'None') throw Object.assign(new Error(`no endpoints for ${t.namespace}/${t.name}`), { code: 'ENOENDPOINTS' });
+    try {
+      return await net.connect({ srcIp: src, dstIp: vip, dstPort: t.port, timeoutMs: 60_000 });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const hasEndpoints = names.some((n) => serviceProxy.localEndpointCount({ namespace: t.namespace, name: t.name }, n) > 0);
+      if (code === 'ECONNREFUSED' && !hasEndpoints) throw Object.assign(new Error(`no endpoints for ${t.namespace}/${t.name}`), { code: 'ENOENDPOINTS' });
+      throw e;
+    }
+  };
+  let ingressHttpsPort: number | undefined;
+  const ingressProxy = new IngressProxy({ routes: () => ingressCtl.table(), connect: connectToService, httpsPort: () => ingressHttpsPort });
+  const tls = new TlsContexts(() => ingressCtl.table(), await fakeCertificate());
+  const ingressServers = { http: createIngressServer(ingressProxy, 'http'), https: createIngressServer(ingressProxy, 'https', tls) };
+
+  // Pods: the kubelet runs the image emulations, the cluster's own images included.
+  const images = new ImageRegistry([...EMULATED_IMAGES, corednsImage(dns.handler), ingressControllerImage(() => ingressServers)]);
+  const runtime = new ContainerRuntime({ tools: workloadsToolHost, registry: images });
+  const kubelet = new Kubelet({ net, runtime: { start: (spec) => runtime.startContainer(spec) }, clusterDomain: cfg.clusterDomain });
+
+  // Policies are loaded before the kubelet starts anything, so no early connection slips through.
+  const controllers: Controller[] = [
+    new NamespaceController(),
+    new GarbageCollector(),
+    new DeploymentController(),
+    new ReplicaSetController(),
+    new Scheduler(),
+    new EndpointSliceController(),
+    new LoadBalancerController({ pool: defaultLoadBalancerPool(cfg.nodeSubnet) }),
+    new PolicySync(policyEngine),
+    dns.controller,
+    ingressCtl,
+    kubelet,
+    ...(opts.extraControllers ?? []),
+  ];
   bootstrap(registry, cfg);
+  for (const o of systemObjects()) ensure(registry, o);
   for (const c of controllers) c.start(registry);
+
+  // The node side: NodePorts on every node IP, LoadBalancer IPs, and the ingress ports of 127.0.0.1.
+  const hostListeners = new HostListeners(net);
+  const ingressPorts = opts.ingressPorts ?? { http: 80, https: 443 };
+  const desiredListeners = (): HostListenerSpec[] => {
+    const out: HostListenerSpec[] = [];
+    for (const np of serviceProxy.nodePorts()) {
+      if (np.protocol === 'SCTP') continue;
+      for (const ip of nodeIps.values()) out.push({ ip, port: np.port, protocol: np.protocol, what: `NodePort ${np.service.namespace}/${np.service.name}` });
+    }
+    for (const lb of serviceProxy.loadBalancerListeners()) if (lb.protocol !== 'SCTP') out.push({ ip: lb.ip, port: lb.port, protocol: lb.protocol, what: `LoadBalancer ${lb.service.namespace}/${lb.service.name}` });
+    const toIngress = (port: number) => () => {
+      const ip = ingressPodIp();
+      return ip ? { ip, port } : undefined;
+    };
+    out.push({ ip: '127.0.0.1', port: ingressPorts.http, protocol: 'TCP', what: 'ingress http', forwardTo: toIngress(80), ...(ingressPorts.http === 80 ? { fallbackPort: 8080 } : {}) });
+    out.push({ ip: '127.0.0.1', port: ingressPorts.https, protocol: 'TCP', what: 'ingress https', forwardTo: toIngress(443), ...(ingressPorts.https === 443 ? { fallbackPort: 8443 } : {}) });
+    return out;
+  };
+  const listenerSubscribers = new Set<() => void>();
+  let syncing = Promise.resolve();
+  const syncHost = () => {
+    syncing = syncing.then(async () => {
+      await hostListeners.sync(desiredListeners());
+      const https = hostListeners.state().find((l) => l.what === 'ingress https');
+      ingressHttpsPort = https && !(https.error && https.boundPort === undefined) ? https.boundPort ?? https.port : undefined;
+      for (const f of listenerSubscribers) f();
+    });
+    return syncing;
+  };
+  const stopListenerWatch = serviceProxy.onListenersChanged(() => void syncHost());
+  await syncHost();
+
   const minor = cfg.kubernetesVersion.split('.')[1] ?? '31';
-  const deps: ApiServerDeps = wireDeps({
-    registry,
-    version: { major: '1', minor, gitVersion: `v${cfg.kubernetesVersion}.0` },
-    auth: { token: pki.token, caPem: pki.caCert },
-  });
+  const deps: ApiServerDeps = {
+    ...wireDeps({
+      registry,
+      version: { major: '1', minor, gitVersion: `v${cfg.kubernetesVersion}.0` },
+      auth: { token: pki.token, caPem: pki.caCert },
+    }),
+    kwireRoutes: createKwireRoutes({ engine: policyEngine, registry, net }),
+  };
   const apiServer = new ApiServer(deps);
   const server: Server = createHttpsServer(
     { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert, requestCert: true, rejectUnauthorized: false, keepAliveTimeout: 60_000 },
@@ -179,9 +322,14 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
   const port = await listen(server, opts.port ?? cfg.apiPort);
   const url = `https://127.0.0.1:${port}`;
   const dnsHost = await startHostDnsServer({ handler: dns.handler, port: opts.dnsPort ?? 0 });
-  const listeners = [
+  const listeners = (): ListenerReport[] => [
     { what: 'api-server', address: `127.0.0.1:${port}` },
-    { what: 'dns (cluster DNS on the host: dig @127.0.0.1 -p PORT)', address: `127.0.0.1:${dnsHost.port}` },
+    { what: 'dns', address: `127.0.0.1:${dnsHost.port}` },
+    ...hostListeners.state().map((l) => ({
+      what: l.what,
+      address: `${l.ip}:${l.boundPort ?? l.port}${l.protocol === 'UDP' ? '/UDP' : ''}`,
+      ...(l.error ? { error: l.error } : {}),
+    })),
   ];
   return {
     config: cfg,
@@ -190,11 +338,27 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
     apiServer,
     net,
     kubelet,
+    policyEngine,
+    serviceProxy,
     url,
-    listeners,
     dnsPort: dnsHost.port,
+    nodeIps,
+    loadBalancerPool: defaultLoadBalancerPool(cfg.nodeSubnet),
+    listeners,
+    ingressPort: (scheme) => {
+      const l = hostListeners.state().find((x) => x.what === `ingress ${scheme}`);
+      return l && !(l.error && l.boundPort === undefined) ? l.boundPort ?? l.port : undefined;
+    },
+    onListenersChanged(f) {
+      listenerSubscribers.add(f);
+      return () => listenerSubscribers.delete(f);
+    },
     async stop() {
+      stopListenerWatch();
       for (const c of controllers) c.stop();
+      proxyFeed.stop();
+      await hostListeners.closeAll();
+      await ingressProxy.close();
       await dnsHost.close();
       await new Promise<void>((r) => {
         server.close(() => r());

@@ -25,6 +25,9 @@ export interface ClusterState {
   readonly pid: number;
   readonly startedAt: string;
   readonly apiServer: string;
+  readonly dnsPort?: number;
+  readonly ingress?: { readonly http: number | null; readonly https: number | null };
+  readonly loadBalancerPool?: string;
   readonly listeners: ReadonlyArray<{ readonly what: string; readonly address: string; readonly error?: string }>;
 }
 

@@ -13,7 +13,7 @@ import type { Endpoints } from 'kubernetes-types/core/v1.js';
 import { Registry } from '../apiserver/registry.js';
 import { installStrategies } from '../apiserver/strategies.js';
 import { RESOURCES } from '../api/resources.js';
-import { applyDefaults } from '../api/defaults/index.js';
+import { applyDefaults, prepareServiceForUpdate } from '../api/defaults/index.js';
 import { validateCreate, validateUpdate } from '../api/validation/index.js';
 import { invalidStatusMessage, statusCauses } from '../api/field-errors.js';
 import { errors } from '../errors.js';
@@ -40,6 +40,11 @@ function validatedRegistry(store = new Store()): Registry {
   };
   installStrategies(registry, {
     applyDefaults: (gk, obj) => applyDefaults(gk, obj as Record<string, unknown>),
+    prepareForUpdate: (gk, obj, old) => {
+      // The status strategy hands over the stored (frozen) status; the Service rules rewrite it.
+      if (obj['status'] !== undefined) obj['status'] = structuredClone(obj['status']);
+      if (gk === '/Service') prepareServiceForUpdate(obj as Record<string, unknown>, old as Record<string, unknown>);
+    },
     validateCreate: (gk, obj) => fail(gk, obj, validateCreate(gk, obj as Record<string, unknown>)),
     validateUpdate: (gk, obj, old) => fail(gk, obj, validateUpdate(gk, obj as Record<string, unknown>, old as Record<string, unknown>)),
   });

@@ -18,7 +18,7 @@ const EVENTS = RESOURCES.find((r) => r.group === '' && r.kind === 'Event')!;
 function setup(pool = '127.0.10.100-127.0.10.102', store = new Store()) {
   const registry = new Registry(store);
   installStrategies(registry, {});
-  const lb = new LoadBalancerController({ pool, clock: () => new Date('2024-05-01T00:00:00Z') });
+  const lb = new LoadBalancerController({ pool });
   return { registry, store, lb };
 }
 

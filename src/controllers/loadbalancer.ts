@@ -22,15 +22,14 @@
  */
 import { RESOURCES } from '../api/resources.js';
 import type { Registry } from '../apiserver/registry.js';
-import { nowRfc3339 } from '../apiserver/registry.js';
 import { type Obj, getObj, getObjArr, getOptStr, getStr } from '../api/validation/unstructured.js';
 import { resourceKey, type KObject } from '../store/store.js';
 import { intToIpv4, ipv4ToInt, parseIPv4Cidr } from './service-allocator-ranges.js';
 import type { Controller } from './controller.js';
+import { EventRecorder } from './events.js';
 import { WorkQueue } from './workqueue.js';
 
 const SERVICES = RESOURCES.find((r) => r.group === '' && r.kind === 'Service')!;
-const EVENTS = RESOURCES.find((r) => r.group === '' && r.kind === 'Event')!;
 const COMPONENT = 'metallb-controller';
 
 /** The default pool for a cluster whose nodes live in 127.0.<subnet>.0/24. */
@@ -73,7 +72,6 @@ export function parsePool(pool: string | ReadonlyArray<string>): PoolRanges {
 export interface LoadBalancerControllerOptions {
   /** The pool, e.g. "127.0.10.100-127.0.10.199" (see `defaultLoadBalancerPool`). */
   readonly pool: string | ReadonlyArray<string>;
-  readonly clock?: () => Date;
 }
 
 const svcKey = (o: Readonly<KObject>): string => `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
@@ -93,7 +91,7 @@ function ingressIPs(svc: Readonly<KObject>): string[] {
 export class LoadBalancerController implements Controller {
   readonly name = 'loadbalancer';
   private readonly ranges: PoolRanges;
-  private readonly clock: () => Date;
+  private events?: EventRecorder;
   /** ip -> "ns/name" */
   private readonly owners = new Map<string, string>();
   /** "ns/name" -> ip */
@@ -105,7 +103,6 @@ export class LoadBalancerController implements Controller {
 
   constructor(opts: LoadBalancerControllerOptions) {
     this.ranges = parsePool(opts.pool);
-    this.clock = opts.clock ?? (() => new Date());
   }
 
   /** The current assignments, "ns/name" -> ip. */
@@ -121,6 +118,7 @@ export class LoadBalancerController implements Controller {
   start(registry: Registry): void {
     const q = new WorkQueue((k) => this.reconcile(registry, k));
     this.queue = q;
+    this.events = new EventRecorder(registry);
     // Re-adopt the addresses already in status, oldest Service first.
     const existing = [...registry.list(SERVICES).items].sort((a, b) =>
       String(a.metadata.creationTimestamp ?? '').localeCompare(String(b.metadata.creationTimestamp ?? '')),
@@ -236,28 +234,8 @@ export class LoadBalancerController implements Controller {
     registry.commitUpdate(SERVICES, svc, next, {}, 'status');
   }
 
-  /** Best effort: a core/v1 Event about the Service, as MetalLB's recorder writes it. */
+  /** A core/v1 Event about the Service, as MetalLB's recorder writes it (repeats are folded). */
   private event(registry: Registry, svc: Readonly<KObject>, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    const now = nowRfc3339(this.clock());
-    const ns = svc.metadata.namespace ?? 'default';
-    try {
-      registry.create(EVENTS, ns, {
-        apiVersion: 'v1',
-        kind: 'Event',
-        metadata: { generateName: `${svc.metadata.name ?? 'service'}.`, namespace: ns },
-        involvedObject: { apiVersion: 'v1', kind: 'Service', namespace: ns, name: svc.metadata.name, uid: svc.metadata.uid, resourceVersion: svc.metadata.resourceVersion },
-        reason,
-        message,
-        type,
-        source: { component: COMPONENT },
-        reportingComponent: COMPONENT,
-        reportingInstance: '',
-        firstTimestamp: now,
-        lastTimestamp: now,
-        count: 1,
-      });
-    } catch {
-      // Events are advisory: a namespace being deleted may refuse them.
-    }
+    (this.events ?? (this.events = new EventRecorder(registry))).record(svc, type, reason, message, { component: COMPONENT });
   }
 }

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { Registry } from '../apiserver/registry.js';
 import { installStrategies } from '../apiserver/strategies.js';
 import { RESOURCES } from '../api/resources.js';
-import { applyDefaults } from '../api/defaults/index.js';
+import { applyDefaults, prepareServiceForUpdate } from '../api/defaults/index.js';
 import { validateCreate, validateUpdate } from '../api/validation/index.js';
 import { invalidStatusMessage, statusCauses } from '../api/field-errors.js';
 import { ApiError, errors } from '../errors.js';
@@ -55,6 +55,11 @@ function harness(opts: { validated?: boolean; store?: Store; seed?: number } = {
     };
     installStrategies(registry, {
       applyDefaults: (gk, obj) => applyDefaults(gk, obj as Record<string, unknown>),
+      prepareForUpdate: (gk, obj, old) => {
+        // The status strategy hands over the stored (frozen) status; the Service rules rewrite it.
+        if (obj['status'] !== undefined) obj['status'] = structuredClone(obj['status']);
+        if (gk === '/Service') prepareServiceForUpdate(obj as Record<string, unknown>, old as Record<string, unknown>);
+      },
       validateCreate: (gk, obj) => fail(gk, obj, validateCreate(gk, obj as Record<string, unknown>)),
       validateUpdate: (gk, obj, old) => fail(gk, obj, validateUpdate(gk, obj as Record<string, unknown>, old as Record<string, unknown>)),
     });
@@ -341,6 +346,17 @@ for (const validated of [false, true]) {
       assert.equal(kept['clusterIP'], '10.96.0.5');
     }
   });
+
+  if (validated) {
+    test(`${mode}: a type change to ClusterIP that keeps the nodePort lines (kubectl apply) releases the port`, () => {
+      const h = harness({ validated });
+      h.create({ type: 'NodePort', ports: [tcp80({ nodePort: 30080 })] }, 'svc');
+      const s = h.spec(h.update('svc', (sp) => (sp['type'] = 'ClusterIP')));
+      assert.equal((s['ports'] as Array<Record<string, unknown>>)[0]!['nodePort'], undefined, 'the strategy dropped it');
+      assert.equal(h.alloc.isNodePortAllocated(30080), false);
+      h.create({ type: 'NodePort', ports: [tcp80({ nodePort: 30080 })] }, 'reuse');
+    });
+  }
 
   test(`${mode}: headless Services hold no ClusterIP`, () => {
     const h = harness({ validated });

@@ -20,14 +20,28 @@ export interface HostListenerSpec {
   readonly protocol: 'TCP' | 'UDP';
   /** What it serves, for `kwire status` (e.g. "NodePort networking-lab/backend-nodeport"). */
   readonly what: string;
+  /**
+   * Where connections go in the pod network; default the same address and port
+   * (NodePort, LoadBalancer). The ingress ports of 127.0.0.1 go to the controller
+   * pod, as kind's port mappings do.
+   */
+  readonly forwardTo?: () => { readonly ip: string; readonly port: number } | undefined;
+  /** A port to try when `port` cannot be bound (e.g. 8080 for 80 without privileges). */
+  readonly fallbackPort?: number;
 }
 
-export interface HostListenerState extends HostListenerSpec {
+export interface HostListenerState {
+  readonly ip: string;
+  readonly port: number;
+  readonly protocol: 'TCP' | 'UDP';
+  readonly what: string;
+  /** The port actually bound when the wanted one was refused and the fallback worked. */
+  readonly boundPort?: number;
   /** Why it could not be bound, with the remedy; absent when it listens. */
   readonly error?: string;
 }
 
-type Live = { spec: HostListenerSpec; tcp?: Server; udp?: UdpSocket; error?: string };
+type Live = { spec: HostListenerSpec; tcp?: Server; udp?: UdpSocket; error?: string; boundPort?: number };
 
 const keyOf = (s: Pick<HostListenerSpec, 'ip' | 'port' | 'protocol'>) => `${s.protocol}/${s.ip}:${s.port}`;
 
@@ -70,18 +84,35 @@ export class HostListeners {
 
   /** Every listener kwire wants, with the bind error where there is one. */
   state(): HostListenerState[] {
-    return [...this.live.values()].map((l) => ({ ...l.spec, ...(l.error ? { error: l.error } : {}) }));
+    return [...this.live.values()].map((l) => ({
+      ip: l.spec.ip,
+      port: l.spec.port,
+      protocol: l.spec.protocol,
+      what: l.spec.what,
+      ...(l.boundPort !== undefined && l.boundPort !== l.spec.port ? { boundPort: l.boundPort } : {}),
+      ...(l.error ? { error: l.error } : {}),
+    }));
   }
 
-  private openTcp(l: Live): Promise<void> {
+  private openTcp(l: Live, port = l.spec.port): Promise<void> {
     return new Promise((resolve) => {
       const server = createServer((client) => this.forward(l.spec, client));
       server.once('error', (e: NodeJS.ErrnoException) => {
-        l.error = remedy(e.code, l.spec);
+        const why = remedy(e.code, l.spec);
+        if (l.spec.fallbackPort !== undefined && port !== l.spec.fallbackPort) {
+          void this.openTcp(l, l.spec.fallbackPort).then(() => {
+            if (!l.error) l.error = undefined;
+            if (l.tcp) l.error = `${why}; listening on port ${l.spec.fallbackPort} instead`;
+            resolve();
+          });
+          return;
+        }
+        l.error = why;
         resolve();
       });
-      server.listen(l.spec.port, l.spec.ip, () => {
+      server.listen(port, l.spec.ip, () => {
         l.tcp = server;
+        l.boundPort = port;
         resolve();
       });
     });
@@ -94,8 +125,13 @@ export class HostListeners {
     client.pause();
     const ac = new AbortController();
     client.once('close', () => ac.abort());
+    const dst = spec.forwardTo ? spec.forwardTo() : { ip: spec.ip, port: spec.port };
+    if (!dst) {
+      client.resetAndDestroy();
+      return;
+    }
     this.net
-      .connect({ srcIp: client.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1', srcPort: client.remotePort, dstIp: spec.ip, dstPort: spec.port, signal: ac.signal })
+      .connect({ srcIp: client.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1', srcPort: client.remotePort, dstIp: dst.ip, dstPort: dst.port, signal: ac.signal })
       .then((upstream) => {
         upstream.on('error', () => client.destroy());
         client.pipe(upstream);

@@ -179,8 +179,14 @@ export interface ProcessContext {
   readonly stdout: Writable;
   /** Error output; with `tty` it is the same terminal as stdout. */
   readonly stderr: Writable;
-  /** True when stdin/stdout/stderr are a terminal (kubectl exec -t, kubectl run -t). */
+  /** True when the process has a terminal (kubectl exec -t, kubectl run -t): stdin/stdout/stderr are it. */
   readonly tty: boolean;
+  /**
+   * Which of fds 0, 1, 2 are the terminal when they differ from `tty` (a shell
+   * sets it for commands in pipes or with redirections). Absent: all three are
+   * `tty`. Read it through isatty().
+   */
+  readonly ttyFds?: readonly [boolean, boolean, boolean];
   /** Initial environment (container env + PATH, HOME, HOSTNAME, TERM, ...). Programs copy it; never mutate. */
   readonly env: Readonly<Record<string, string>>;
   /** Initial working directory (the image's WORKDIR, "/" for busybox). */
@@ -223,6 +229,11 @@ export const ExitCode = {
   /** Shell: command not found. */
   NOT_FOUND: 127,
 } as const;
+
+/** isatty(3) for fd 0, 1 or 2 of the process. */
+export function isatty(ctx: Pick<ProcessContext, 'tty' | 'ttyFds'>, fd: 0 | 1 | 2): boolean {
+  return ctx.ttyFds ? ctx.ttyFds[fd] : ctx.tty;
+}
 
 /** 128 + signal number, as a shell reports a process killed by that signal. */
 export function signalExitCode(reason: unknown): number {

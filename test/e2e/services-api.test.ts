@@ -1,0 +1,221 @@
+/**
+ * @module test/e2e/services-api
+ * End-to-end: the Services API driven by the real kubectl, with the allocators,
+ * the LoadBalancer controller and the EndpointSlice controller in the cluster:
+ * the lab's NodePort Service (nodePort 30080), a clash answered with
+ * kube-apiserver's text, `kubectl get svc` columns (CLUSTER-IP, 80:30080/TCP,
+ * EXTERNAL-IP), Endpoints and EndpointSlices for the lab's backend pods, dry
+ * runs, and a freed port reused after a delete.
+ *
+ * The cluster is built by a local helper (startCluster with extraAdmissions /
+ * extraControllers) until the composition root wires these parts itself.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCluster, type RunningCluster } from '../../src/cluster/cluster.js';
+import type { ClusterConfig } from '../../src/cluster/config.js';
+import { standaloneKubeconfig } from '../../src/cli/kubeconfig.js';
+import { kubectlBinary, run } from '../../src/testing/kubectl.js';
+import { ServiceAllocators } from '../../src/controllers/service-allocators.js';
+import { LoadBalancerController, defaultLoadBalancerPool } from '../../src/controllers/loadbalancer.js';
+import { EndpointSliceController } from '../../src/controllers/endpointslice.js';
+
+interface Harness {
+  readonly cluster: RunningCluster;
+  readonly subnet: number;
+  kubectl(args: ReadonlyArray<string>): Promise<{ code: number; stdout: string; stderr: string }>;
+  ok(args: ReadonlyArray<string>): Promise<string>;
+  file(name: string, content: string): string;
+  stop(): Promise<void>;
+}
+
+async function startServicesCluster(): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'kwire-e2e-svc-'));
+  const subnet = 180 + (process.pid % 20);
+  const cfg: ClusterConfig = { name: 'kwire', nodes: 3, nodeSubnet: subnet, apiPort: 0, kubernetesVersion: '1.31', ephemeral: true, clusterDomain: 'cluster.local' };
+  const cluster = await startCluster(cfg, {
+    dataDir: join(dir, 'data'),
+    extraAdmissions: [new ServiceAllocators()],
+    extraControllers: [new LoadBalancerController({ pool: defaultLoadBalancerPool(subnet) }), new EndpointSliceController()],
+  });
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, standaloneKubeconfig({ contextName: 'kwire', server: cluster.url, caPem: cluster.pki.caCert, clientCertPem: cluster.pki.clientCert, clientKeyPem: cluster.pki.clientKey }));
+  const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: dir };
+  const kubectl = (args: ReadonlyArray<string>) => run(kubectlBinary(), [`--cache-dir=${join(dir, 'kube-cache')}`, ...args], { env, timeoutMs: 30_000 });
+  return {
+    cluster,
+    subnet,
+    kubectl,
+    async ok(args) {
+      const r = await kubectl(args);
+      if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+      return r.stdout;
+    },
+    file(name, content) {
+      const p = join(dir, name);
+      writeFileSync(p, content);
+      return p;
+    },
+    async stop() {
+      await cluster.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const service = (name: string, type: string, extraPort = '', extraSpec = '') => `apiVersion: v1
+kind: Service
+metadata:
+  name: ${name}
+  namespace: networking-lab
+spec:
+  type: ${type}
+  selector:
+    app: backend
+  ports:
+  - protocol: TCP
+    port: 80
+    targetPort: 8080${extraPort}${extraSpec}
+`;
+
+/** Polls `f` until it returns a value (bounded). */
+async function eventually<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await f();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+}
+
+test('Services with the real kubectl: allocation, clashes, get svc columns, endpoints, reuse after delete', async (t) => {
+  const c = await startServicesCluster();
+  try {
+    await c.ok(['create', 'namespace', 'networking-lab']);
+
+    await t.test('the lab NodePort Service gets nodePort 30080; a second one asking for it gets kube-apiserver\'s error', async () => {
+      const np = c.file('nodeport-service.yaml', service('backend-nodeport', 'NodePort', '\n    nodePort: 30080'));
+      assert.equal((await c.ok(['apply', '-f', np])).trim(), 'service/backend-nodeport created');
+      const clash = c.file('clash.yaml', service('backend-nodeport-2', 'NodePort', '\n    nodePort: 30080'));
+      const r = await c.kubectl(['apply', '-f', clash]);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /The Service "backend-nodeport-2" is invalid: spec\.ports\[0\]\.nodePort: Invalid value: 30080: provided port is already allocated/);
+      const out = await c.kubectl(['get', 'svc', 'backend-nodeport-2', '-n', 'networking-lab']);
+      assert.notEqual(out.code, 0, 'nothing was stored');
+      const range = c.file('range.yaml', service('backend-nodeport-3', 'NodePort', '\n    nodePort: 40000'));
+      const rr = await c.kubectl(['apply', '-f', range]);
+      assert.match(rr.stderr, /spec\.ports\[0\]\.nodePort: Invalid value: 40000: provided port is not in the valid range\. The range of valid ports is 30000-32767/);
+    });
+
+    await t.test('kubectl get svc shows CLUSTER-IP, 80:30080/TCP and the LoadBalancer EXTERNAL-IP', async () => {
+      await c.ok(['apply', '-f', c.file('clusterip-service.yaml', service('backend-clusterip', 'ClusterIP'))]);
+      await c.ok(['apply', '-f', c.file('loadbalancer-service.yaml', service('backend-loadbalancer', 'LoadBalancer'))]);
+      const lbIp = `127.0.${c.subnet}.100`;
+      const table = await eventually('the LoadBalancer address', async () => {
+        const out = await c.ok(['get', 'svc', '-n', 'networking-lab']);
+        return out.includes(lbIp) ? out : undefined;
+      });
+      const row = (name: string) => table.split('\n').find((l) => l.startsWith(`${name} `)) ?? '';
+      assert.match(row('backend-nodeport'), /^backend-nodeport\s+NodePort\s+10\.(9[6-9]|1[01]\d)\.\d+\.\d+\s+<none>\s+80:30080\/TCP\s+\S+$/);
+      assert.match(row('backend-clusterip'), /^backend-clusterip\s+ClusterIP\s+10\.(9[6-9]|1[01]\d)\.\d+\.\d+\s+<none>\s+80\/TCP\s+\S+$/);
+      assert.match(row('backend-loadbalancer'), new RegExp(`^backend-loadbalancer\\s+LoadBalancer\\s+10\\.\\d+\\.\\d+\\.\\d+\\s+${lbIp.replace(/\./g, '\\.')}\\s+80:3\\d{4}/TCP\\s+\\S+$`));
+      const ipMode = await c.ok(['get', 'svc', 'backend-loadbalancer', '-n', 'networking-lab', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ipMode}']);
+      assert.equal(ipMode, 'VIP');
+      const fams = await c.ok(['get', 'svc', 'backend-clusterip', '-n', 'networking-lab', '-o', 'jsonpath={.spec.ipFamilies[0]} {.spec.ipFamilyPolicy} {.spec.clusterIPs[0]}={.spec.clusterIP}']);
+      const [fam, policy, ips] = fams.split(' ');
+      assert.equal(fam, 'IPv4');
+      assert.equal(policy, 'SingleStack');
+      const [a, b] = (ips ?? '').split('=');
+      assert.equal(a, b);
+    });
+
+    await t.test('the lab backend Deployment: its pods appear in Endpoints and EndpointSlices', async () => {
+      await c.ok([
+        'apply',
+        '-f',
+        c.file(
+          'backend-deployment.yaml',
+          `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: backend
+  namespace: networking-lab
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: backend
+  template:
+    metadata:
+      labels:
+        app: backend
+        version: v1
+    spec:
+      containers:
+      - name: backend
+        image: hashicorp/http-echo:latest
+        args:
+          - "-text=Hello from Backend Pod: $(HOSTNAME)"
+          - "-listen=:8080"
+        ports:
+        - containerPort: 8080
+        env:
+        - name: HOSTNAME
+          valueFrom:
+            fieldRef:
+              fieldPath: metadata.name
+`,
+        ),
+      ]);
+      const ep = await eventually(
+        'three ready endpoints',
+        async () => {
+          const out = await c.ok(['get', 'endpoints', 'backend-clusterip', '-n', 'networking-lab', '-o', 'jsonpath={.subsets[*].addresses[*].ip}']);
+          return out.trim().split(/\s+/).filter((x) => x !== '').length === 3 ? out : undefined;
+        },
+        30_000,
+      );
+      const podIPs = (await c.ok(['get', 'pods', '-n', 'networking-lab', '-l', 'app=backend', '-o', 'jsonpath={.items[*].status.podIP}'])).trim().split(/\s+/).sort();
+      assert.deepEqual(ep.trim().split(/\s+/).sort(), podIPs);
+      const table = await c.ok(['get', 'endpoints', 'backend-clusterip', '-n', 'networking-lab']);
+      assert.match(table, /backend-clusterip\s+10\.244\.\d+\.\d+:8080,10\.244\.\d+\.\d+:8080,10\.244\.\d+\.\d+:8080\s+/);
+      const slices = await c.ok(['get', 'endpointslices', '-n', 'networking-lab', '-l', 'kubernetes.io/service-name=backend-clusterip', '-o', 'json']);
+      const items = (JSON.parse(slices) as { items: Array<Record<string, unknown>> }).items;
+      assert.equal(items.length, 1);
+      const slice = items[0]!;
+      assert.match(String((slice['metadata'] as { name: string }).name), /^backend-clusterip-[a-z0-9]{5}$/);
+      assert.equal((slice['metadata'] as { labels: Record<string, string> }).labels['endpointslice.kubernetes.io/managed-by'], 'endpointslice-controller.k8s.io');
+      assert.equal(slice['addressType'], 'IPv4');
+      assert.deepEqual(slice['ports'], [{ name: '', port: 8080, protocol: 'TCP' }]);
+      const eps = slice['endpoints'] as Array<{ addresses: string[]; conditions: Record<string, boolean>; nodeName: string; targetRef: { kind: string } }>;
+      assert.deepEqual(eps.map((e) => e.addresses[0]).sort(), podIPs);
+      for (const e of eps) {
+        assert.deepEqual(e.conditions, { ready: true, serving: true, terminating: false });
+        assert.equal(e.targetRef.kind, 'Pod');
+        assert.match(e.nodeName, /^kwire-worker2?$/);
+      }
+    });
+
+    await t.test('dry runs allocate nothing; deleting a Service frees its NodePort for reuse', async () => {
+      const third = c.file('third.yaml', service('backend-nodeport-3', 'NodePort', '\n    nodePort: 30081'));
+      assert.match((await c.ok(['apply', '--dry-run=server', '-f', third])).trim(), /service\/backend-nodeport-3 created \(server dry run\)/);
+      assert.equal((await c.ok(['apply', '-f', third])).trim(), 'service/backend-nodeport-3 created');
+      assert.equal((await c.ok(['delete', 'svc', 'backend-nodeport', '-n', 'networking-lab'])).trim(), 'service "backend-nodeport" deleted');
+      const again = c.file('again.yaml', service('backend-nodeport-2', 'NodePort', '\n    nodePort: 30080'));
+      assert.equal((await c.ok(['apply', '-f', again])).trim(), 'service/backend-nodeport-2 created');
+      const port = await c.ok(['get', 'svc', 'backend-nodeport-2', '-n', 'networking-lab', '-o', 'jsonpath={.spec.ports[0].nodePort}']);
+      assert.equal(port, '30080');
+    });
+  } finally {
+    await c.stop();
+  }
+});
