@@ -25,20 +25,24 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-let subnet = 200;
+// Node subnets differ between test processes running side by side (their NodePorts and
+// LoadBalancer IPs are real sockets on 127.0.<subnet>.x).
+let subnet = 30 + ((process.pid * 7) % 200);
 
-export async function startTestCluster(opts: { nodes?: number; kubernetesVersion?: string; ephemeral?: boolean; dir?: string } = {}): Promise<TestCluster> {
+export async function startTestCluster(
+  opts: { nodes?: number; kubernetesVersion?: string; ephemeral?: boolean; dir?: string; ingressPorts?: { http: number; https: number } } = {},
+): Promise<TestCluster> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'kwire-e2e-'));
   const cfg: ClusterConfig = {
     name: 'kwire',
     nodes: opts.nodes ?? 3,
-    nodeSubnet: subnet++ % 250,
+    nodeSubnet: 30 + (subnet++ % 200),
     apiPort: 0,
     kubernetesVersion: opts.kubernetesVersion ?? '1.31',
     ephemeral: opts.ephemeral ?? false,
     clusterDomain: 'cluster.local',
   };
-  const cluster = await startCluster(cfg, { dataDir: join(dir, 'data') });
+  const cluster = await startCluster(cfg, { dataDir: join(dir, 'data'), ingressPorts: opts.ingressPorts ?? { http: 0, https: 0 } });
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, standaloneKubeconfig({ contextName: 'kwire', server: cluster.url, caPem: cluster.pki.caCert, clientCertPem: cluster.pki.clientCert, clientKeyPem: cluster.pki.clientKey }));
   const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: dir };

@@ -7,8 +7,7 @@
  * EXTERNAL-IP), Endpoints and EndpointSlices for the lab's backend pods, dry
  * runs, and a freed port reused after a delete.
  *
- * The cluster is built by a local helper (startCluster with extraAdmissions /
- * extraControllers) until the composition root wires these parts itself.
+ * The cluster is the one `kwire up` runs (ingress on free ports, ephemeral store).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,9 +18,6 @@ import { startCluster, type RunningCluster } from '../../src/cluster/cluster.js'
 import type { ClusterConfig } from '../../src/cluster/config.js';
 import { standaloneKubeconfig } from '../../src/cli/kubeconfig.js';
 import { kubectlBinary, run } from '../../src/testing/kubectl.js';
-import { ServiceAllocators } from '../../src/controllers/service-allocators.js';
-import { LoadBalancerController, defaultLoadBalancerPool } from '../../src/controllers/loadbalancer.js';
-import { EndpointSliceController } from '../../src/controllers/endpointslice.js';
 
 interface Harness {
   readonly cluster: RunningCluster;
@@ -36,11 +32,7 @@ async function startServicesCluster(): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'kwire-e2e-svc-'));
   const subnet = 180 + (process.pid % 20);
   const cfg: ClusterConfig = { name: 'kwire', nodes: 3, nodeSubnet: subnet, apiPort: 0, kubernetesVersion: '1.31', ephemeral: true, clusterDomain: 'cluster.local' };
-  const cluster = await startCluster(cfg, {
-    dataDir: join(dir, 'data'),
-    extraAdmissions: [new ServiceAllocators()],
-    extraControllers: [new LoadBalancerController({ pool: defaultLoadBalancerPool(subnet) }), new EndpointSliceController()],
-  });
+  const cluster = await startCluster(cfg, { dataDir: join(dir, 'data'), ingressPorts: { http: 0, https: 0 } });
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, standaloneKubeconfig({ contextName: 'kwire', server: cluster.url, caPem: cluster.pki.caCert, clientCertPem: cluster.pki.clientCert, clientKeyPem: cluster.pki.clientKey }));
   const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: dir };
@@ -119,11 +111,15 @@ test('Services with the real kubectl: allocation, clashes, get svc columns, endp
     await t.test('kubectl get svc shows CLUSTER-IP, 80:30080/TCP and the LoadBalancer EXTERNAL-IP', async () => {
       await c.ok(['apply', '-f', c.file('clusterip-service.yaml', service('backend-clusterip', 'ClusterIP'))]);
       await c.ok(['apply', '-f', c.file('loadbalancer-service.yaml', service('backend-loadbalancer', 'LoadBalancer'))]);
-      const lbIp = `127.0.${c.subnet}.100`;
-      const table = await eventually('the LoadBalancer address', async () => {
-        const out = await c.ok(['get', 'svc', '-n', 'networking-lab']);
-        return out.includes(lbIp) ? out : undefined;
+      // The pool is 127.0.<subnet>.100-199; ingress-nginx's own LoadBalancer holds one address of it.
+      const lbIp = await eventually('the LoadBalancer address', async () => {
+        const ip = await c.ok(['get', 'svc', 'backend-loadbalancer', '-n', 'networking-lab', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}']);
+        return ip !== '' ? ip : undefined;
       });
+      assert.match(lbIp, new RegExp(`^127\\.0\\.${c.subnet}\\.1\\d\\d$`));
+      const ingressLb = await c.ok(['get', 'svc', 'ingress-nginx-controller', '-n', 'ingress-nginx', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}']);
+      assert.notEqual(lbIp, ingressLb, 'never handed out twice');
+      const table = await c.ok(['get', 'svc', '-n', 'networking-lab']);
       const row = (name: string) => table.split('\n').find((l) => l.startsWith(`${name} `)) ?? '';
       assert.match(row('backend-nodeport'), /^backend-nodeport\s+NodePort\s+10\.(9[6-9]|1[01]\d)\.\d+\.\d+\s+<none>\s+80:30080\/TCP\s+\S+$/);
       assert.match(row('backend-clusterip'), /^backend-clusterip\s+ClusterIP\s+10\.(9[6-9]|1[01]\d)\.\d+\.\d+\s+<none>\s+80\/TCP\s+\S+$/);
