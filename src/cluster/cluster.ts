@@ -43,6 +43,8 @@ import { IngressController, IngressProxy, TlsContexts, createIngressServer, fake
 import { ImageRegistry } from '../workloads/images/registry.js';
 import { EMULATED_IMAGES } from '../workloads/images/runtime.js';
 import { createKwireRoutes } from '../apiserver/kwire-api.js';
+import { createStreamHandlers } from '../apiserver/streams/index.js';
+import { kubeletStreamBackend } from '../controllers/kubelet/stream-backend.js';
 import { corednsImage, ingressControllerImage } from './system-images.js';
 import { systemObjects, INGRESS_NAMESPACE, INGRESS_SERVICE } from './system-objects.js';
 import { apiLayer, wireDeps } from './wiring.js';
@@ -311,6 +313,7 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
       auth: { token: pki.token, caPem: pki.caCert },
     }),
     kwireRoutes: createKwireRoutes({ engine: policyEngine, registry, net }),
+    streams: createStreamHandlers(kubeletStreamBackend(kubelet, net)),
   };
   const apiServer = new ApiServer(deps);
   const server: Server = createHttpsServer(
