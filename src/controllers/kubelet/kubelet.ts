@@ -647,8 +647,13 @@ export class Kubelet implements Controller {
       io.signal?.addEventListener('abort', done, { once: true });
       if (io.stdin && c.stdin) {
         io.stdin.on('data', (d: Buffer) => c.stdin?.write(d));
+        // The client's EOF closes the container's stdin (stdinOnce); output keeps
+        // streaming until the container ends or the client goes away.
         io.stdin.once('end', () => {
-          if (c.spec.stdinOnce) done();
+          if (c.spec.stdinOnce && !c.stdinClosedOnce) {
+            c.stdinClosedOnce = true;
+            c.stdin?.end();
+          }
         });
       }
     });
