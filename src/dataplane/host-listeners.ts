@@ -43,7 +43,8 @@ export interface HostListenerState {
 
 type Live = { spec: HostListenerSpec; tcp?: Server; udp?: UdpSocket; error?: string; boundPort?: number };
 
-const keyOf = (s: Pick<HostListenerSpec, 'ip' | 'port' | 'protocol'>) => `${s.protocol}/${s.ip}:${s.port}`;
+// Port 0 (any free port) listeners are told apart by what they serve.
+const keyOf = (s: HostListenerSpec) => `${s.protocol}/${s.ip}:${s.port}${s.port === 0 ? `/${s.what}` : ''}`;
 
 function remedy(code: string | undefined, spec: HostListenerSpec): string {
   if (code === 'EADDRINUSE') return `${spec.ip}:${spec.port} is already in use by another program on this machine; stop it or choose another port`;
@@ -112,7 +113,8 @@ export class HostListeners {
       });
       server.listen(port, l.spec.ip, () => {
         l.tcp = server;
-        l.boundPort = port;
+        const a = server.address();
+        l.boundPort = typeof a === 'object' && a ? a.port : port;
         resolve();
       });
     });

@@ -47,7 +47,10 @@ export interface StreamSession {
   readonly tty: boolean;
   /** Terminal sizes from the client; a late subscriber first gets the latest size. */
   onResize(cb: (size: TerminalSize) => void): void;
-  /** Aborted when the client goes away (the backend should stop the process or detach). */
+  /**
+   * Aborted when the connection closes: the client went away (the backend should then
+   * stop the exec'd process, or detach from an attach), or after `finish()`.
+   */
   readonly signal: AbortSignal;
   /**
    * Ends the session: flushes stdout/stderr, sends the Status (Success for exit 0,
@@ -70,6 +73,12 @@ export interface LogRequest {
   /** The previous (terminated) instance of the container. */
   readonly previous: boolean;
   readonly follow: boolean;
+  /**
+   * Aborted when the client goes away. A `live` iterator that waits for the next entry
+   * should end on it: `return()` on an async generator suspended at an `await` only
+   * takes effect after that await settles.
+   */
+  readonly signal: AbortSignal;
 }
 
 /** A container's log: what was written so far, and with `follow` what comes next. */

@@ -13,7 +13,7 @@
  *   `container not found ("c")`, a plain-text 500 kubectl prints as
  *   `error: unable to upgrade connection: container not found ("c")`.
  */
-import { ApiError, errors } from '../../errors.js';
+import { errors } from '../../errors.js';
 import type { KObject } from '../../store/store.js';
 
 interface ContainerState {
@@ -167,8 +167,4 @@ export function requireLogs(pod: Readonly<KObject>, container: string, previous:
     throw errors.badRequest(`container ${c} in pod ${p} is waiting to start: ${reason}`);
   }
   throw errors.badRequest(`container ${c} in pod ${p} is waiting to start - no logs yet`);
-}
-
-export function isApiError(e: unknown): e is ApiError {
-  return e instanceof ApiError;
 }

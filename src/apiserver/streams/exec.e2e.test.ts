@@ -6,10 +6,23 @@
  * refusals kubectl users know.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { run } from '../../testing/kubectl.js';
 import { FakeBackend } from './test-backend.js';
 import { runningPod, startHarness, type Harness } from './test-harness.js';
+
+function waitFor(pred: () => boolean, what: string, ms = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const start = Date.now();
+    const tick = () => {
+      if (pred()) return resolve();
+      if (Date.now() - start > ms) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
 
 const VERSIONS = ['1.27', '1.29', '1.30', '1.31', '1.33'];
 const SPDY = new Set(['1.27', '1.29']);
@@ -94,6 +107,16 @@ for (const v of VERSIONS) {
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, 'from-b\n');
       assert.equal(backend.execs.at(-1)?.container, 'b');
+    });
+
+    it('tells the backend when the client goes away', async () => {
+      const k = h.kubectlArgs(v, ['exec', 'p', '--', 'wait']);
+      const child = spawn(k.cmd, k.args, { env: k.env });
+      const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+      await waitFor(() => backend.execs.some((e) => e.command[0] === 'wait'), 'the exec to start');
+      child.kill('SIGKILL');
+      await exited;
+      await waitFor(() => backend.aborted.includes('wait'), 'the session signal to abort');
     });
 
     it('attach prints the container output and ends with Success', async () => {

@@ -40,9 +40,10 @@ function waitFor(pred: () => boolean, what: string, ms = 10_000): Promise<void> 
 for (const v of VERSIONS) {
   describe(`kubectl ${v} logs`, { timeout: 120_000 }, () => {
     let h: Harness;
+    let backend: FakeBackend;
     const live = { web: new LiveLog() };
     before(async () => {
-      const backend = new FakeBackend({ ports: {}, closedPort: 1, logs: { web: HISTORY }, live });
+      backend = new FakeBackend({ ports: {}, closedPort: 1, logs: { web: HISTORY }, live });
       h = await startHarness(backend, [runningPod('p'), runningPod('w', ['web'], { waiting: { web: 'ContainerCreating' } })]);
     });
     after(() => h.close());
@@ -107,6 +108,7 @@ for (const v of VERSIONS) {
       child.kill('SIGINT');
       await exited;
       await waitFor(() => feed.returned === 1, 'the live iterator to be closed');
+      assert.equal(backend.logSignals.at(-1)?.aborted, true);
     });
 
     it('a waiting container gives the kubelet\'s message', async () => {

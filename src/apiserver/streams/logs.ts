@@ -38,9 +38,7 @@ export async function serveLogs(backend: StreamBackend, pod: Readonly<KObject>, 
     return;
   }
   requireLogs(pod, container, opts.previous);
-  const source = await backend.logs(pod, { container, previous: opts.previous, follow: opts.follow });
-  const since = opts.sinceTime ?? (opts.sinceSeconds !== undefined ? new Date(Date.now() - opts.sinceSeconds * 1000) : undefined);
-
+  const client = new AbortController();
   let gone = false;
   let onGone: () => void = () => {};
   const goneP = new Promise<void>((resolve) => {
@@ -48,8 +46,11 @@ export async function serveLogs(backend: StreamBackend, pod: Readonly<KObject>, 
   });
   res.once('close', () => {
     gone = true;
+    client.abort();
     onGone();
   });
+  const source = await backend.logs(pod, { container, previous: opts.previous, follow: opts.follow, signal: client.signal });
+  const since = opts.sinceTime ?? (opts.sinceSeconds !== undefined ? new Date(Date.now() - opts.sinceSeconds * 1000) : undefined);
 
   res.writeHead(200, headers);
   res.flushHeaders();

@@ -175,7 +175,11 @@ export class FakeBackend implements StreamBackend {
     });
   }
 
+  /** Signals of every logs() call, to check that a departing client aborts them. */
+  readonly logSignals: AbortSignal[] = [];
+
   logs(_pod: Readonly<KObject>, req: LogRequest): LogSource {
+    this.logSignals.push(req.signal);
     const lines = this.opts.logs?.[req.container] ?? [];
     const now = Date.now();
     const history = lines.map((data, i) => ({ time: new Date(now - (lines.length - i) * 1000), data }));

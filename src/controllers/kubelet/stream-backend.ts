@@ -13,7 +13,7 @@ import type { Kubelet } from './kubelet.js';
 import type { LogBuffer } from './log-buffer.js';
 
 /** Starts following at once (no chunk between the history and the live part is lost). */
-function follow(log: LogBuffer): AsyncIterable<LogEntry> {
+function follow(log: LogBuffer, signal: AbortSignal): AsyncIterable<LogEntry> {
   const queue: LogEntry[] = [];
   let ended = false;
   let wake: (() => void) | undefined;
@@ -26,6 +26,16 @@ function follow(log: LogBuffer): AsyncIterable<LogEntry> {
       ended = true;
       wake?.();
     },
+  );
+  // A client that leaves during a quiet log must not leave the follower behind.
+  signal.addEventListener(
+    'abort',
+    () => {
+      ended = true;
+      stop();
+      wake?.();
+    },
+    { once: true },
   );
   return {
     async *[Symbol.asyncIterator]() {
@@ -67,7 +77,7 @@ export function kubeletStreamBackend(kubelet: Kubelet, net: Pick<PodNetwork, 'co
     logs(pod, req): LogSource {
       const log = kubelet.logsOf(pod, req.container, req.previous);
       const history = log.lines().map((l) => ({ time: l.time, data: l.line }));
-      return req.follow && !log.isEnded ? { history, live: follow(log) } : { history };
+      return req.follow && !log.isEnded ? { history, live: follow(log, req.signal) } : { history };
     },
   };
 }
