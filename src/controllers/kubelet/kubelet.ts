@@ -630,12 +630,15 @@ export class Kubelet implements Controller {
    */
   attach(pod: Readonly<KObject>, container: string | undefined, io: { stdin?: Readable; stdout: Writable; signal?: AbortSignal }): Promise<void> {
     const { c } = this.containerOf(pod, container);
-    if (!c.running) return Promise.resolve();
     // The first attachment without a terminal (kubectl run -i) also gets what the
     // process printed before it arrived: a fast command would otherwise finish
     // unseen between "Running" and the attach. With a terminal, kubectl says
     // "If you don't see a command prompt, try pressing enter." as on any cluster.
     if (c.attachments === 0 && !c.spec.tty) for (const l of c.logs.lines()) io.stdout.write(l.line);
+    if (!c.running) {
+      c.attachments++;
+      return Promise.resolve();
+    }
     c.attached.add(io.stdout);
     c.attachments++;
     return new Promise<void>((resolve) => {
