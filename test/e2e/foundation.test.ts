@@ -179,6 +179,78 @@ datta:
         assert.match(unknown.stderr, /unknown field "datta"/);
       });
 
+      await t.test('kubectl create deployment, service and configmap (protobuf bodies from 1.32+)', async () => {
+        assert.equal((await ok(['create', 'deployment', 'made', '-n', 'e2e', '--image=nginx:1.27', '--replicas=2', '--port=80'])).trim(), 'deployment.apps/made created');
+        assert.equal((await ok(['create', 'service', 'clusterip', 'made', '-n', 'e2e', '--tcp=80:8080'])).trim(), 'service/made created');
+        assert.equal((await ok(['create', 'service', 'nodeport', 'made-np', '-n', 'e2e', '--tcp=80:8080'])).trim(), 'service/made-np created');
+        assert.equal((await ok(['create', 'secret', 'generic', 'made', '-n', 'e2e', '--from-literal=a=b'])).trim(), 'secret/made created');
+        assert.equal(await ok(['get', 'deploy', 'made', '-n', 'e2e', '-o', 'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort}']), '2 nginx:1.27 80');
+        assert.equal(await ok(['get', 'svc', 'made', '-n', 'e2e', '-o', 'jsonpath={.spec.ports[0].port}/{.spec.ports[0].targetPort} {.spec.selector.app}']), '80/8080 made');
+        assert.match(await ok(['get', 'svc', 'made-np', '-n', 'e2e', '-o', 'jsonpath={.spec.ports[0].nodePort}']), /^3\d{4}$/);
+        assert.equal(Buffer.from(await ok(['get', 'secret', 'made', '-n', 'e2e', '-o', 'jsonpath={.data.a}']), 'base64').toString(), 'b');
+        await ok(['delete', 'deployment,service,secret', 'made', '-n', 'e2e']);
+        await ok(['delete', 'service', 'made-np', '-n', 'e2e']);
+      });
+
+      await t.test('explain service.spec.ports', async () => {
+        const out = await ok(['explain', 'service.spec.ports']);
+        assert.match(out, /KIND:\s+Service/);
+        assert.match(out, /FIELD:\s+ports\s+<\[\]ServicePort>/);
+        assert.match(out, /nodePort\s+<integer>/);
+        assert.match(out, /targetPort\s+<IntOrString>/);
+      });
+
+      await t.test('apply --server-side, again with a change, and a conflict with another manager', async () => {
+        const ssa = c.file(`ssa-${version ?? 'path'}.yaml`, `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ssa
+  namespace: e2e
+data:
+  a: "1"
+  b: "2"
+`);
+        assert.equal((await ok(['apply', '--server-side', '-f', ssa])).trim(), 'configmap/ssa serverside-applied');
+        const changed = c.file(`ssa2-${version ?? 'path'}.yaml`, `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ssa
+  namespace: e2e
+data:
+  a: "10"
+`);
+        assert.equal((await ok(['apply', '--server-side', '-f', changed])).trim(), 'configmap/ssa serverside-applied');
+        const data = JSON.parse(await ok(['get', 'cm', 'ssa', '-n', 'e2e', '-o', 'jsonpath={.data}']));
+        assert.deepEqual(data, { a: '10' }, 'the field the manager stopped applying is removed');
+        const mf = JSON.parse(await ok(['get', 'cm', 'ssa', '-n', 'e2e', '-o', 'jsonpath={.metadata.managedFields}', '--show-managed-fields']));
+        assert.ok(mf.some((m: { manager: string; operation: string }) => m.manager === 'kubectl' && m.operation === 'Apply'), JSON.stringify(mf));
+        const conflict = await k(['apply', '--server-side', '--field-manager=other', '-f', changed]);
+        // The same value from another manager is shared ownership, not a conflict.
+        assert.equal(conflict.code, 0, conflict.stderr);
+        const other = c.file(`ssa3-${version ?? 'path'}.yaml`, `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ssa
+  namespace: e2e
+data:
+  a: "99"
+`);
+        const clash = await k(['apply', '--server-side', '--field-manager=third', '-f', other]);
+        assert.notEqual(clash.code, 0);
+        assert.match(clash.stderr, /conflict/i);
+        assert.match(clash.stderr, /\.data\.a/);
+        assert.equal((await ok(['apply', '--server-side', '--force-conflicts', '--field-manager=third', '-f', other])).trim(), 'configmap/ssa serverside-applied');
+        assert.equal(await ok(['get', 'cm', 'ssa', '-n', 'e2e', '-o', 'jsonpath={.data.a}']), '99');
+        await ok(['delete', 'cm', 'ssa', '-n', 'e2e']);
+      });
+
+      await t.test('dry run stores nothing', async () => {
+        const out = await ok(['create', 'configmap', 'dry', '-n', 'e2e', '--from-literal=a=b', '--dry-run=server']);
+        assert.match(out, /configmap\/dry created \(server dry run\)/);
+        const r = await k(['get', 'cm', 'dry', '-n', 'e2e']);
+        assert.match(r.stderr, /configmaps "dry" not found/);
+      });
+
       await t.test('not found is the familiar error', async () => {
         const r = await k(['get', 'svc', 'nope', '-n', 'e2e']);
         assert.equal(r.code, 1);
