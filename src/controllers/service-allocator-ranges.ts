@@ -16,19 +16,9 @@ import { AllocationBitmap, allocateWithOffset, ipRangeOffset, portRangeOffset } 
 /** Why a requested value cannot be taken. */
 export type CheckResult = 'ok' | 'not-in-range' | 'allocated' | 'unparsable';
 
-/** Dotted-quad IPv4 -> 32-bit unsigned integer, or undefined. */
-export function ipv4ToInt(s: string): number | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^[0-9]{1,3}$/.test(p)) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    n = n * 256 + v;
-  }
-  return n;
-}
+/** Dotted-quad IPv4 -> 32-bit unsigned integer, or undefined (one implementation, shared with the proxy). */
+export { ipv4ToInt } from '../dataplane/service-proxy/ipv4.js';
+import { ipv4ToInt } from '../dataplane/service-proxy/ipv4.js';
 
 export function intToIpv4(n: number): string {
   return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
