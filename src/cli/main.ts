@@ -28,6 +28,7 @@ const USAGE = `kwire: Kubernetes networking in one process, driven by the real k
 
 Usage:
   kwire up [--name NAME] [--nodes N] [-d] [--ephemeral] [--kubernetes-version 1.31] [--port PORT]
+                          [--dns-upstream HOST[:PORT]]
                           create (or start) a cluster and merge context "kwire" into your kubeconfig
   kwire start [--name NAME]   start a stopped cluster in the background (objects are kept)
   kwire stop [--name NAME]    stop a running cluster (objects are kept)
@@ -91,6 +92,8 @@ async function configFor(values: Record<string, unknown>, name: string): Promise
     throw new UsageError(`--kubernetes-version ${versionFlag} is not supported; choose one of ${SUPPORTED_VERSIONS.join(', ')}`);
   }
   const portFlag = values['port'] as string | undefined;
+  const upstreamFlag = values['dns-upstream'] as string | undefined;
+  if (upstreamFlag !== undefined && !/^[^:\s]+(:\d+)?$/.test(upstreamFlag)) throw new UsageError(`--dns-upstream must be host[:port], not "${upstreamFlag}"`);
   if (portFlag !== undefined && !/^\d+$/.test(portFlag)) throw new UsageError(`--port must be a number, not "${portFlag}"`);
   if (existing) {
     const cfg: ClusterConfig = {
@@ -98,6 +101,7 @@ async function configFor(values: Record<string, unknown>, name: string): Promise
       nodes: nodesFlag ? Number(nodesFlag) : existing.nodes,
       kubernetesVersion: version ?? existing.kubernetesVersion,
       apiPort: portFlag ? Number(portFlag) : existing.apiPort,
+      ...(upstreamFlag !== undefined ? { dnsUpstream: upstreamFlag } : {}),
     };
     saveConfig(cfg);
     return cfg;
@@ -110,6 +114,7 @@ async function configFor(values: Record<string, unknown>, name: string): Promise
     kubernetesVersion: version ?? '1.31',
     ephemeral: values['ephemeral'] === true,
     clusterDomain: 'cluster.local',
+    ...(upstreamFlag !== undefined ? { dnsUpstream: upstreamFlag } : {}),
   };
   saveConfig(cfg);
   return cfg;
@@ -209,6 +214,7 @@ async function up(argv: string[], background: boolean, mustExist: boolean): Prom
     ephemeral: { type: 'boolean' },
     'kubernetes-version': { type: 'string' },
     port: { type: 'string' },
+    'dns-upstream': { type: 'string' },
     'foreground-child': { type: 'boolean' },
   });
   const name = nameOf(values);

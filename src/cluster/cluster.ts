@@ -25,7 +25,7 @@ import { ReplicaSetController } from '../controllers/replicaset.js';
 import { Scheduler } from '../controllers/scheduler.js';
 import type { Controller } from '../controllers/controller.js';
 import { Kubelet } from '../controllers/kubelet/kubelet.js';
-import { createClusterDns, startHostDnsServer } from '../dns/index.js';
+import { createClusterDns, startHostDnsServer, dnsUpstream, RCODE } from '../dns/index.js';
 import { createPodNetwork, type PodNetwork } from '../dataplane/index.js';
 import { ContainerRuntime } from '../workloads/images/runtime.js';
 import { workloadsToolHost } from '../workloads/images/default-tools.js';
@@ -218,7 +218,9 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
   net.setPolicy(policyHook(policyEngine));
 
   // Cluster DNS, served by the coredns pods and on a host port.
-  const dns = createClusterDns({ clusterDomain: cfg.clusterDomain });
+  // Names outside the cluster: the host's resolver when --dns-upstream is given, else NXDOMAIN at once.
+  const upstream = cfg.dnsUpstream ? parseHostPort(cfg.dnsUpstream) : undefined;
+  const dns = createClusterDns({ clusterDomain: cfg.clusterDomain, finalRcode: RCODE.NXDOMAIN, ...(upstream ? { upstream: dnsUpstream(upstream) } : {}) });
 
   // The ingress controller: routes from the Ingress objects, proxied from the controller pod's IP.
   const serviceOf = (ns: string, name: string) => registry.tryGet(R.services, ns, name) as (Readonly<KObject> & ServiceJson) | undefined;
@@ -370,6 +372,13 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
       store.close();
     },
   };
+}
+
+/** "1.1.1.1:53" or "1.1.1.1" (port 53). */
+export function parseHostPort(s: string): { host: string; port: number } {
+  const m = /^([^:]+)(?::(\d+))?$/.exec(s.trim());
+  if (!m) throw new Error(`--dns-upstream must be host[:port], not "${s}"`);
+  return { host: m[1]!, port: m[2] ? Number(m[2]) : 53 };
 }
 
 function listen(server: Server, port: number): Promise<number> {

@@ -19,6 +19,8 @@ export interface ClusterConfig {
   readonly kubernetesVersion: string; // "1.31"
   readonly ephemeral: boolean;
   readonly clusterDomain: string;
+  /** Where cluster DNS forwards names outside the cluster ("host:port"); absent: NXDOMAIN. */
+  readonly dnsUpstream?: string;
 }
 
 export interface ClusterState {
