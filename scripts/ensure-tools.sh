@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Debian tools kwire's tests drive (dig from dnsutils, curl), when missing.
+# Installs the Debian tools kwire's tests drive (dig from dnsutils, curl, script, chromium),
+# when missing.
 # Benchmarks ask for more with `scripts/ensure-tools.sh bench` (wrk, nginx, dnsmasq, dnsperf).
 set -euo pipefail
 need=()
 command -v dig >/dev/null 2>&1 || need+=(dnsutils)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v script >/dev/null 2>&1 || need+=(bsdutils)
+# The web UI's end-to-end tests drive Debian's Chromium with playwright-core.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ "${1:-}" = "bench" ]; then
   command -v wrk >/dev/null 2>&1 || need+=(wrk)
   command -v nginx >/dev/null 2>&1 || need+=(nginx)
