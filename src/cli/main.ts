@@ -43,6 +43,17 @@ Usage:
                           who can reach whom (live, or offline on manifests with -f)
   kwire flows [--follow] [-n NS] [--verdict dropped] [-o json]
                           every connection attempt with its verdict, like hubble observe
+  kwire ui [--print]      open the web UI (map, live flows, why, who-can-reach-whom, what-if)
+  kwire whatif -f POLICY.yaml [-n NS] [--namespaces a,b] [--ports 80,udp/53] [-o text|json]
+                          what a NetworkPolicy would change (matrix cells, recent flows); exit 3 if anything
+  kwire service NAME [-n NS] [--url]
+                          the URLs that reach a NodePort or LoadBalancer Service from here
+  kwire hosts [--write|--remove] [--file PATH]
+                          the /etc/hosts lines for every Ingress host (kept in a marked block)
+  kwire addons [list|enable NAME|disable NAME]
+                          the add-ons (coredns, ingress-nginx) and whether they run
+  kwire lab networking [--step N] [--keep] [--interactive]
+                          the networking lab, every step, on a fresh cluster, checked
 `;
 
 const SUPPORTED_VERSIONS = ['1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33'];
@@ -159,6 +170,7 @@ async function runForeground(cfg: ClusterConfig, quiet: boolean): Promise<number
     out(`  kubeconfig   context "${contextName(cfg.name)}" in ${kubeconfigPath()} (selected)`);
     out(`  cluster DNS  127.0.0.1:${cluster.dnsPort} (dig @127.0.0.1 -p ${cluster.dnsPort} kube-dns.kube-system.svc.cluster.local)`);
     out(`  ingress      http://127.0.0.1:${cluster.ingressPort('http') ?? '-'}  https://127.0.0.1:${cluster.ingressPort('https') ?? '-'}`);
+    out(`  web UI       ${cluster.ui.loginUrl}  (\`kwire ui\` opens it)`);
     for (const l of cluster.listeners()) if (l.error) out(`  warning      ${l.what} on ${l.address}: ${l.error}`);
     out(`  data         ${cfg.ephemeral ? '(ephemeral: kept in memory only)' : dir}`);
     out(`Try: kubectl get nodes    Stop with Ctrl-C (objects are kept; \`kwire start\` resumes).`);
@@ -377,6 +389,18 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./policy-commands.js')).matrixCommand(rest);
       case 'flows':
         return await (await import('./policy-commands.js')).flowsCommand(rest);
+      case 'ui':
+        return await (await import('./ui-command.js')).uiCommand(rest);
+      case 'whatif':
+        return await (await import('./whatif-command.js')).whatifCommand(rest);
+      case 'service':
+        return await (await import('./service-command.js')).serviceCommand(rest);
+      case 'hosts':
+        return await (await import('./hosts-command.js')).hostsCommand(rest);
+      case 'addons':
+        return await (await import('./addons-command.js')).addonsCommand(rest);
+      case 'lab':
+        return await (await import('./lab/command.js')).labCommand(rest);
       case undefined:
       case 'help':
       case '--help':

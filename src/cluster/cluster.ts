@@ -26,7 +26,8 @@ import { Scheduler } from '../controllers/scheduler.js';
 import type { Controller } from '../controllers/controller.js';
 import { Kubelet } from '../controllers/kubelet/kubelet.js';
 import { createClusterDns, startHostDnsServer, dnsUpstream, RCODE } from '../dns/index.js';
-import { createPodNetwork, type PodNetwork } from '../dataplane/index.js';
+import { LoopbackHostDialer, createPodNetwork, type PodNetwork } from '../dataplane/index.js';
+import { EventRecorder } from '../controllers/events.js';
 import { ContainerRuntime } from '../workloads/images/runtime.js';
 import { workloadsToolHost } from '../workloads/images/default-tools.js';
 import { nodeIp, nodeNames, type ClusterConfig } from './config.js';
@@ -39,10 +40,12 @@ import { ServiceProxy, feedServiceProxy, proxyTranslator } from '../dataplane/se
 import { HostListeners, type HostListenerSpec } from '../dataplane/host-listeners.js';
 import { policyHook } from '../dataplane/policy-hook.js';
 import { PolicyEngine } from '../policy/index.js';
-import { IngressController, IngressProxy, TlsContexts, createIngressServer, fakeCertificate, type ConnectToService } from '../ingress/index.js';
+import { IngressController, IngressProxy, TlsContexts, createIngressServer, fakeCertificate, type ConnectToService, type ServiceTarget } from '../ingress/index.js';
 import { ImageRegistry } from '../workloads/images/registry.js';
 import { EMULATED_IMAGES } from '../workloads/images/runtime.js';
 import { createKwireRoutes } from '../apiserver/kwire-api.js';
+import { chainRoutes, createUiRoutes } from '../web/ui-routes.js';
+import { startUiServer, type UiServer } from '../web/ui-server.js';
 import { createStreamHandlers } from '../apiserver/streams/index.js';
 import { kubeletStreamBackend } from '../controllers/kubelet/stream-backend.js';
 import { corednsImage, ingressControllerImage } from './system-images.js';
@@ -73,6 +76,8 @@ export interface RunningCluster {
   readonly loadBalancerPool: string;
   /** Every host listener in use, with the reason where one could not be bound. */
   listeners(): ListenerReport[];
+  /** The web UI on 127.0.0.1: `url` without credentials, `loginUrl` with the API token (what `kwire up` prints). */
+  readonly ui: { readonly url: string; readonly loginUrl: string };
   /** The port the ingress listens on at 127.0.0.1, if bound. */
   ingressPort(scheme: 'http' | 'https'): number | undefined;
   onListenersChanged(f: () => void): () => void;
@@ -178,13 +183,21 @@ export interface StartOptions {
   /** Ingress ports on 127.0.0.1 (default 80/443, falling back to 8080/8443); 0 picks free ones. */
   readonly ingressPorts?: { readonly http: number; readonly https: number };
   readonly extraAdmissions?: Admission[];
+  /** The web UI's port on 127.0.0.1; 0 or absent picks a free one. */
+  readonly uiPort?: number;
   /** Started after the built-in controllers, stopped with them. */
   readonly extraControllers?: Controller[];
 }
 
 interface ServiceJson {
-  spec?: { clusterIP?: string; type?: string };
+  spec?: { clusterIP?: string; type?: string; ports?: Array<{ name?: string; port?: number; protocol?: string }> };
   status?: { loadBalancer?: { ingress?: Array<{ ip?: string }> } };
+}
+
+interface EndpointSliceJson {
+  addressType?: string;
+  ports?: Array<{ name?: string; port?: number; protocol?: string }>;
+  endpoints?: Array<{ addresses?: string[]; conditions?: { ready?: boolean } }>;
 }
 
 export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Promise<RunningCluster> {
@@ -204,7 +217,9 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
   const nodeOfIp = new Map([...nodeIps].map(([n, ip]) => [ip, n] as const));
 
   // The pod network, with kube-proxy's translation and NetworkPolicy on every connection.
-  const net = createPodNetwork();
+  // Service endpoints on host addresses (127.0.0.0/8 outside the node network) are dialled for real.
+  const hostDialer = new LoopbackHostDialer({ exclude: (ip) => ip.startsWith(`127.0.${cfg.nodeSubnet}.`) });
+  const net = createPodNetwork({ hostDialer });
   const serviceProxy = new ServiceProxy();
   const proxyFeed = feedServiceProxy(store, serviceProxy);
   net.setTranslator(
@@ -232,9 +247,35 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
     return undefined;
   };
   const ingressCtl = new IngressController({ loadBalancerIp: () => serviceOf(INGRESS_NAMESPACE, INGRESS_SERVICE)?.status?.loadBalancer?.ingress?.[0]?.ip });
+  // As ingress-nginx, the proxy balances over a Service port's ready endpoints itself
+  // (round-robin per request, one keep-alive pool per endpoint). A Service with an
+  // endpoint that is not a pod (a host backend of a selectorless Service) is reached
+  // through its ClusterIP instead, where the service proxy knows what to do with it.
+  const serviceEndpoints = (t: ServiceTarget): string[] => {
+    const sp = serviceOf(t.namespace, t.name)?.spec?.ports?.find((p) => p.port === t.port && (p.protocol ?? 'TCP') === 'TCP');
+    if (!sp) return [];
+    const out = new Set<string>();
+    for (const s of registry.list(R.endpointslices, t.namespace, `kubernetes.io/service-name=${t.name}`).items) {
+      const slice = s as Readonly<KObject> & EndpointSliceJson;
+      if (slice.addressType !== 'IPv4') continue;
+      const port = slice.ports?.find((p) => (p.name ?? '') === (sp.name ?? '') && (p.protocol ?? 'TCP') === 'TCP')?.port;
+      if (port === undefined) continue;
+      for (const e of slice.endpoints ?? []) {
+        const ip = e.addresses?.[0];
+        if (!ip || e.conditions?.ready === false) continue;
+        if (net.ownerOf(ip)?.kind !== 'pod') return [];
+        out.add(`${ip}:${port}`);
+      }
+    }
+    return [...out].sort();
+  };
   const connectToService: ConnectToService = async (t) => {
     const svc = serviceOf(t.namespace, t.name);
     const src = ingressPodIp();
+    if (src && t.endpoint !== undefined) {
+      const colon = t.endpoint.lastIndexOf(':');
+      return net.connect({ srcIp: src, dstIp: t.endpoint.slice(0, colon), dstPort: Number(t.endpoint.slice(colon + 1)), timeoutMs: 60_000 });
+    }
     const vip = svc?.spec?.clusterIP;
     if (!svc || !src || !vip || vip === 'None') throw Object.assign(new Error(`no endpoints for ${t.namespace}/${t.name}`), { code: 'ENOENDPOINTS' });
     try {
@@ -247,7 +288,7 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
     }
   };
   let ingressHttpsPort: number | undefined;
-  const ingressProxy = new IngressProxy({ routes: () => ingressCtl.table(), connect: connectToService, httpsPort: () => ingressHttpsPort });
+  const ingressProxy = new IngressProxy({ routes: () => ingressCtl.table(), connect: connectToService, httpsPort: () => ingressHttpsPort, endpoints: serviceEndpoints });
   const tls = new TlsContexts(() => ingressCtl.table(), await fakeCertificate());
   const ingressServers = { http: createIngressServer(ingressProxy, 'http'), https: createIngressServer(ingressProxy, 'https', tls) };
 
@@ -294,10 +335,30 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
     return out;
   };
   const listenerSubscribers = new Set<() => void>();
+  // A NodePort or LoadBalancer port that cannot be bound: one Warning Event on its Service per failure.
+  const events = new EventRecorder(registry);
+  let reportedBindErrors = new Set<string>();
+  const reportBindErrors = (): void => {
+    const still = new Set<string>();
+    for (const l of hostListeners.state()) {
+      const m = l.error ? /^(NodePort|LoadBalancer) ([^/\s]+)\/(\S+)$/.exec(l.what) : null;
+      if (!m || !l.error) continue;
+      const key = `${l.what}|${l.protocol}/${l.ip}:${l.port}|${l.error}`;
+      const svc = registry.tryGet(R.services, m[2], m[3]!);
+      if (!svc) continue;
+      still.add(key);
+      if (reportedBindErrors.has(key)) continue;
+      const node = nodeOfIp.get(l.ip);
+      const where = m[1] === 'NodePort' ? `NodePort ${l.port}/${l.protocol} on ${l.ip}${node ? ` (${node})` : ''}` : `LoadBalancer IP ${l.ip}:${l.port}/${l.protocol}`;
+      events.record(svc, 'Warning', 'FailedToBindPort', `${where} cannot be listened on: ${l.error}`, { component: 'kube-proxy', ...(node ? { host: node } : {}) });
+    }
+    reportedBindErrors = still;
+  };
   let syncing = Promise.resolve();
   const syncHost = () => {
     syncing = syncing.then(async () => {
       await hostListeners.sync(desiredListeners());
+      reportBindErrors();
       const https = hostListeners.state().find((l) => l.what === 'ingress https');
       ingressHttpsPort = https && !(https.error && https.boundPort === undefined) ? https.boundPort ?? https.port : undefined;
       for (const f of listenerSubscribers) f();
@@ -308,13 +369,25 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
   await syncHost();
 
   const minor = cfg.kubernetesVersion.split('.')[1] ?? '31';
+  let ui: UiServer | undefined;
+  const uiRoutes = createUiRoutes({
+    engine: policyEngine,
+    registry,
+    net,
+    listeners: () => listeners(),
+    onListenersChanged: (f) => {
+      listenerSubscribers.add(f);
+      return () => listenerSubscribers.delete(f);
+    },
+    uiUrl: () => ui?.url,
+  });
   const deps: ApiServerDeps = {
     ...wireDeps({
       registry,
       version: { major: '1', minor, gitVersion: `v${cfg.kubernetesVersion}.0` },
       auth: { token: pki.token, caPem: pki.caCert },
     }),
-    kwireRoutes: createKwireRoutes({ engine: policyEngine, registry, net }),
+    kwireRoutes: chainRoutes(createKwireRoutes({ engine: policyEngine, registry, net }), uiRoutes.routes),
     streams: createStreamHandlers(kubeletStreamBackend(kubelet, net)),
   };
   const apiServer = new ApiServer(deps);
@@ -326,6 +399,8 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
   server.on('clientError', (_e, sock) => sock.destroy());
   const port = await listen(server, opts.port ?? cfg.apiPort);
   const url = `https://127.0.0.1:${port}`;
+  ui = await startUiServer({ handler: apiServer.handle, token: pki.token, port: opts.uiPort ?? 0 });
+  const uiServer = ui;
   const dnsHost = await startHostDnsServer({ handler: dns.handler, port: opts.dnsPort ?? 0 });
   const listeners = (): ListenerReport[] => [
     { what: 'api-server', address: `127.0.0.1:${port}` },
@@ -350,6 +425,7 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
     nodeIps,
     loadBalancerPool: defaultLoadBalancerPool(cfg.nodeSubnet),
     listeners,
+    ui: { url: uiServer.url, loginUrl: uiServer.loginUrl },
     ingressPort: (scheme) => {
       const l = hostListeners.state().find((x) => x.what === `ingress ${scheme}`);
       return l && !(l.error && l.boundPort === undefined) ? l.boundPort ?? l.port : undefined;
@@ -363,8 +439,11 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
       for (const c of controllers) c.stop();
       proxyFeed.stop();
       await hostListeners.closeAll();
+      hostDialer.closeAll();
       await ingressProxy.close();
       await dnsHost.close();
+      uiRoutes.stop();
+      await uiServer.close();
       await new Promise<void>((r) => {
         server.close(() => r());
         server.closeAllConnections();

@@ -65,7 +65,24 @@ function templateKey(t: Template | undefined): string {
   if (c.metadata?.labels) {
     delete c.metadata.labels['pod-template-hash'];
   }
-  return JSON.stringify(sortKeys(c));
+  return JSON.stringify(sortKeys(dropNulls(c)));
+}
+
+/**
+ * Go decodes `null` as the zero value and its comparison (EqualIgnoreHash) cannot tell
+ * them apart: `kubectl rollout undo` sends the ReplicaSet's template with
+ * `metadata.creationTimestamp: null`, which must still match that ReplicaSet.
+ */
+function dropNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(dropNulls);
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>)
+        .filter(([, x]) => x !== null)
+        .map(([k, x]) => [k, dropNulls(x)]),
+    );
+  }
+  return v;
 }
 
 function sortKeys(v: unknown): unknown {
@@ -146,7 +163,8 @@ export class DeploymentController implements Controller {
       if (oldActive.length === 0 && rsReplicas(newRs) !== replicas) this.scaleRs(registry, newRs, replicas);
     } else {
       // Scale up the new ReplicaSet within the surge allowance.
-      const total = owned.reduce((n, rs) => n + rsReplicas(rs), 0);
+      // (A ReplicaSet created just now is not in `owned`: count it from newRs.)
+      const total = olds.reduce((n, rs) => n + rsReplicas(rs), 0) + rsReplicas(newRs);
       const newCount = rsReplicas(newRs);
       if (newCount > replicas) this.scaleRs(registry, newRs, replicas);
       else if (newCount < replicas) {

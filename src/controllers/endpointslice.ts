@@ -32,6 +32,7 @@ import type { Registry } from '../apiserver/registry.js';
 import { ApiError } from '../errors.js';
 import { resourceKey, type KObject, type StoreEvent } from '../store/store.js';
 import type { Controller } from './controller.js';
+import { EventRecorder } from './events.js';
 import { WorkQueue } from './workqueue.js';
 import {
   ANNOTATION_TRIGGER_TIME,
@@ -144,6 +145,7 @@ export class EndpointSliceController implements Controller {
   private readonly managedEndpoints = new Set<string>();
   /** Writes done, for tests and status: creates + updates + deletes. */
   writes = 0;
+  private events: EventRecorder | undefined;
 
   constructor(opts: EndpointSliceControllerOptions = {}) {
     this.maxPerSlice = opts.maxEndpointsPerSlice ?? 100;
@@ -152,6 +154,7 @@ export class EndpointSliceController implements Controller {
   }
 
   start(registry: Registry): void {
+    this.events = new EventRecorder(registry);
     const q = new WorkQueue((k) => this.reconcile(registry, k), this.onError);
     this.queue = q;
     const w = (plural: string, group: string, fn: (e: StoreEvent) => void) => this.stops.push(registry.store.watch(resourceKey(group, plural), {}, fn));
@@ -309,8 +312,18 @@ export class EndpointSliceController implements Controller {
     if (sel === undefined || svc.spec?.type === 'ExternalName') return;
     const pods = this.podsMatching(ns, sel);
     const trigger = this.triggerTime(key, svc, pods);
-    this.reconcileSlices(registry, obj, svc, pods, trigger);
+    // As kube-controller-manager, whose Endpoints controller runs apart: a slice the API refuses
+    // (e.g. more than 100 ports) is a Warning Event and a retry, and Endpoints are still written.
+    let sliceError: unknown;
+    try {
+      this.reconcileSlices(registry, obj, svc, pods, trigger);
+    } catch (e) {
+      sliceError = e;
+      const msg = e instanceof Error ? e.message : String(e);
+      this.events?.record(obj, 'Warning', 'FailedToUpdateEndpointSlices', `Error updating Endpoint Slices for Service ${ns}/${name}: ${msg}`, { component: 'endpoint-slice-controller' });
+    }
     if (this.mirror) this.reconcileEndpoints(registry, svc, pods, trigger);
+    if (sliceError !== undefined) throw sliceError;
   }
 
   private reconcileSlices(registry: Registry, obj: Readonly<KObject>, svc: Service, pods: ReadonlyArray<Pod>, trigger: string | undefined): void {

@@ -56,13 +56,31 @@ export class Scheduler implements Controller {
   readonly name = 'scheduler';
   private readonly stops: Array<() => void> = [];
   private queue?: WorkQueue;
+  /** Active pods per node, kept from the pod informer: listing every pod for each decision is quadratic. */
+  private readonly podNode = new Map<string, string>();
+  private readonly perNode = new Map<string, number>();
+
+  private track(key: string, node: string | undefined): void {
+    const old = this.podNode.get(key);
+    if (old === node) return;
+    if (old !== undefined) {
+      this.perNode.set(old, (this.perNode.get(old) ?? 1) - 1);
+      this.podNode.delete(key);
+    }
+    if (node !== undefined) {
+      this.podNode.set(key, node);
+      this.perNode.set(node, (this.perNode.get(node) ?? 0) + 1);
+    }
+  }
 
   start(registry: Registry): void {
     const q: WorkQueue = new WorkQueue((k: string) => this.schedule(registry, k, q));
     this.queue = q;
     this.stops.push(
       inform(registry, R.pods, (t, o) => {
-        if (t !== 'DELETED' && !(o['spec'] as { nodeName?: string } | undefined)?.nodeName) q.add(keyOf(o));
+        const nodeName = (o['spec'] as { nodeName?: string } | undefined)?.nodeName;
+        this.track(keyOf(o), t !== 'DELETED' && nodeName && isActive(asPod(o)) ? nodeName : undefined);
+        if (t !== 'DELETED' && !nodeName) q.add(keyOf(o));
       }),
     );
     // A node becoming schedulable retries pending pods.
@@ -80,11 +98,7 @@ export class Scheduler implements Controller {
     const spec = (pod['spec'] ?? {}) as { nodeName?: string; nodeSelector?: Record<string, string>; tolerations?: Toleration[] };
     if (spec.nodeName) return;
     const nodes = registry.list(R.nodes).items;
-    const counts = new Map<string, number>();
-    for (const p of registry.list(R.pods).items) {
-      const n = (p['spec'] as { nodeName?: string } | undefined)?.nodeName;
-      if (n && isActive(asPod(p))) counts.set(n, (counts.get(n) ?? 0) + 1);
-    }
+    const counts = this.perNode;
     const reasons: string[] = [];
     const fits = nodes.filter((n) => {
       const nspec = (n['spec'] ?? {}) as { unschedulable?: boolean; taints?: Taint[] };
@@ -110,6 +124,7 @@ export class Scheduler implements Controller {
     (next['spec'] as { nodeName?: string }).nodeName = chosen.metadata.name;
     try {
       const bound = registry.commitUpdate(R.pods, pod, next, {}, 'binding');
+      this.track(key, chosen.metadata.name);
       const st = structuredClone(bound) as KObject;
       const status = (st['status'] ?? {}) as { conditions?: Array<Record<string, unknown>> };
       status.conditions = [...(status.conditions ?? []).filter((c) => c['type'] !== 'PodScheduled'), { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowRfc3339() }];

@@ -14,7 +14,9 @@
  *   [policy hook]     egress(src) AND ingress(endpoint), on the endpoint ip:port
  *        |  drop ----------------------------------> dropped  (caller's timeout), deciding policies
  *        v
- *   [ownership]       nobody owns the endpoint ip --> dropped  (lost packet)
+ *   [ownership]       nobody owns the endpoint ip --> dropped  (lost packet),
+ *        |            unless a Service rewrote a TCP flow to a host address
+ *        |            the host dialer accepts --> deliver (host: true; host-dialer.ts)
  *        v
  *   deliver           -> the TCP/UDP stack looks up the listener or binding
  *                        (none: refused, ECONNREFUSED at once)
@@ -27,6 +29,7 @@ import type { AddressBook } from './address-book.js';
 import { toError } from './errors.js';
 import type { FlowRecordInput, FlowVerdict } from './flow-log.js';
 import type { PolicyHook, PolicyVerdict, Snat, TranslateResult, Translator } from './hooks.js';
+import type { HostDialer } from './host-dialer.js';
 import type { Address, Peer, Protocol, ServiceRef } from './types.js';
 
 /** What the path needs to decide. */
@@ -34,6 +37,8 @@ export interface PathContext {
   readonly book: AddressBook;
   readonly translator: Translator;
   readonly policy: PolicyHook;
+  /** Reaches Service endpoints on host addresses (none: they are lost). */
+  readonly hostDialer?: HostDialer | undefined;
 }
 
 const NONE: ReadonlyArray<string> = Object.freeze([]);
@@ -46,6 +51,8 @@ export type PathDecision =
       readonly snat?: Snat;
       readonly service?: ServiceRef;
       readonly policies: ReadonlyArray<string>;
+      /** The endpoint is a host address: the TCP stack dials it with the host dialer. */
+      readonly host?: true;
     }
   | {
       readonly kind: 'refused' | 'dropped';
@@ -120,6 +127,10 @@ export function decidePath(ctx: PathContext, protocol: Protocol, src: Peer, dst:
     return { kind: 'dropped', reason: v.reason ?? 'denied by network policy', endpoint, snat, service, policies: v.policies };
   }
   if (endpoint.owner === undefined) {
+    // Only where a Service rewrote the destination (DNAT): a dialled host address is never reached.
+    if (protocol === 'TCP' && (to.ip !== dst.ip || to.port !== dst.port) && ctx.hostDialer?.accepts(endpoint.ip) === true) {
+      return { kind: 'deliver', endpoint, snat, service, policies: v.policies, host: true };
+    }
     return { kind: 'dropped', reason: `no pod or node owns ${endpoint.ip}`, endpoint, snat, service, policies: v.policies };
   }
   return { kind: 'deliver', endpoint, snat, service, policies: v.policies };

@@ -7,6 +7,7 @@ import { AddressBook } from './address-book.js';
 import { toError } from './errors.js';
 import { FlowLog } from './flow-log.js';
 import { allowAllPolicy, identityTranslator, type PolicyHook, type Translator } from './hooks.js';
+import type { HostDialer } from './host-dialer.js';
 import type { PathContext } from './connect-path.js';
 import { realTimers, type NetTimers } from './timers.js';
 
@@ -26,6 +27,12 @@ export interface CoreOptions {
   readonly onHandlerError?: (error: Error) => void;
   /** Timers for connect and UDP exchange timeouts (default: Node's). Inject fake-clock timers in tests. */
   readonly timers?: NetTimers;
+  /**
+   * Reaches Service endpoints on host addresses (127.0.0.0/8) with real TCP
+   * (see host-dialer.ts). Default none: such flows are lost like any flow to
+   * an address nobody owns.
+   */
+  readonly hostDialer?: HostDialer;
 }
 
 /** Shared, mutable network state. */
@@ -37,6 +44,7 @@ export class NetworkCore implements PathContext {
   readonly timers: NetTimers;
   translator: Translator;
   policy: PolicyHook;
+  hostDialer: HostDialer | undefined;
 
   constructor(opts: CoreOptions = {}) {
     this.now = opts.clock ?? Date.now;
@@ -49,5 +57,6 @@ export class NetworkCore implements PathContext {
     this.timers = opts.timers ?? realTimers;
     this.translator = opts.translator ?? identityTranslator;
     this.policy = opts.policy ?? allowAllPolicy;
+    this.hostDialer = opts.hostDialer;
   }
 }

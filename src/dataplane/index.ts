@@ -9,6 +9,7 @@ export { PodNetwork, createPodNetwork, type PodNetworkOptions } from './pod-netw
 export type { ConnectOptions, ConnectionHandler, ConnectionInfo, ListenOptions, TcpListener } from './tcp-stack.js';
 export type { UdpBinding, UdpExchangeOptions, UdpMessageHandler, UdpRemoteInfo, UdpSendOptions } from './udp-stack.js';
 export { VirtualSocket } from './virtual-socket.js';
+export { LoopbackHostDialer, isLoopbackIPv4, type HostConnection, type HostDialRequest, type HostDialer, type LoopbackHostDialerOptions } from './host-dialer.js';
 export {
   allowAllPolicy,
   identityTranslator,

@@ -12,6 +12,7 @@
  *     -> translate hook   service VIP -> endpoint ip:port (+ SNAT), or reject / drop
  *     -> policy hook      egress of src AND ingress of the endpoint, post-translation
  *     -> ownership        endpoint IP registered to a pod or node, else lost
+ *                         (a Service endpoint on 127.0.0.0/8: the host dialer, host-dialer.ts)
  *     -> listener/binding lookup, else refused
  *     -> flow record (always, one per attempt / new UDP flow)
  * ```
@@ -30,6 +31,7 @@ import { TcpStack } from './tcp-stack.js';
 import { NetworkCore, type CoreOptions } from './core.js';
 import type { FlowFilter, FlowListener, FlowLog, FlowRecord, FlowVerdict } from './flow-log.js';
 import { allowAllPolicy, identityTranslator, type PolicyHook, type Translator } from './hooks.js';
+import type { HostDialer } from './host-dialer.js';
 import type { AddressOwner } from './types.js';
 import { UdpStack, type UdpBinding, type UdpExchangeOptions, type UdpMessageHandler, type UdpSendOptions } from './udp-stack.js';
 import type { VirtualSocket } from './virtual-socket.js';
@@ -76,6 +78,11 @@ export class PodNetwork {
   /** Installs the service proxy (undefined: identity). */
   setTranslator(t: Translator | undefined): void {
     this.#core.translator = t ?? identityTranslator;
+  }
+
+  /** Installs the dialer for Service endpoints on host addresses (undefined: they are lost). */
+  setHostDialer(d: HostDialer | undefined): void {
+    this.#core.hostDialer = d;
   }
 
   /** Installs the policy engine (undefined: allow all). */

@@ -10,9 +10,13 @@
  *        ├─ error (a hook threw)  ─ nextTick ─> client 'error' (that error)
  *        ├─ dropped ──────────────────────────> nothing; `timeoutMs` -> ETIMEDOUT,
  *        │                                      `signal` / destroy() -> aborted
- *        └─ deliver ─ setImmediate ─> server socket (remote = src or SNAT)
- *                                     -> listener's onConnection(server, info)
- *                                     -> client 'connect'
+ *        ├─ deliver ─ setImmediate ─> server socket (remote = src or SNAT)
+ *        │                            -> listener's onConnection(server, info)
+ *        │                            -> client 'connect'
+ *        └─ deliver to a host address (a Service endpoint on 127.0.0.0/8) ─> hostDialer.dial()
+ *                                     -> real socket piped to a linked server socket
+ *                                     -> client 'connect' (ECONNREFUSED when nothing listens)
+ *                                     (see host-dialer.ts; its flow record is appended when the dial settles)
  * ```
  *
  * No wildcard (0.0.0.0) listeners: a pod's workload listens on its pod IP.
@@ -21,7 +25,9 @@ import { isIPv4 } from './address-book.js';
 import { decidePath, flowRecordOf, peerOf, type PathDecision } from './connect-path.js';
 import type { NetworkCore } from './core.js';
 import { abortError, netError, toError } from './errors.js';
+import { bridge } from './host-dialer.js';
 import { PortAllocator } from './port-allocator.js';
+import type { FlowVerdict } from './flow-log.js';
 import type { Address, Peer, ServiceRef } from './types.js';
 import { VirtualSocket } from './virtual-socket.js';
 
@@ -222,6 +228,7 @@ export class TcpStack {
         throw new Error(`unexpected decision ${JSON.stringify(never)}`);
       }
     }
+    if (d.host === true) return this.#dialHost(socket, d, src, dst, now, opts.timeoutMs);
     const listener = this.#listeners.get(key(d.endpoint.ip, d.endpoint.port));
     if (listener === undefined) {
       core.flows.append(
@@ -294,6 +301,55 @@ export class TcpStack {
       if (socket.connecting) socket.destroy(netError('ETIMEDOUT', 'connect', dstIp, dstPort));
     }, timeoutMs);
     socket.adoptTimer(t);
+  }
+
+  /** A Service endpoint on a host address: a real connection through the host dialer, piped to the client. */
+  #dialHost(client: VirtualSocket, d: Extract<PathDecision, { kind: 'deliver' }>, src: Peer, dst: Address, now: number, timeoutMs: number | undefined): VirtualSocket {
+    const core = this.#core;
+    const ep = d.endpoint;
+    const at = `host ${ep.ip}:${ep.port}`;
+    const record = (verdict: FlowVerdict | undefined, reason: string, seen?: Address): void => {
+      core.flows.append(flowRecordOf(now, 'TCP', src, dst, d, seen, verdict, reason));
+    };
+    const dialer = core.hostDialer;
+    if (dialer === undefined) {
+      record('dropped', `no pod or node owns ${ep.ip}`);
+      this.#armConnectTimeout(client, timeoutMs, dst.ip, dst.port);
+      return client;
+    }
+    const ac = new AbortController();
+    client.once('close', () => ac.abort());
+    this.#armConnectTimeout(client, timeoutMs, dst.ip, dst.port);
+    dialer.dial({ ip: ep.ip, port: ep.port, signal: ac.signal }).then(
+      (conn) => {
+        const seen = conn.localAddress !== undefined && conn.localPort !== undefined ? { ip: conn.localAddress, port: conn.localPort } : undefined;
+        if (client.destroyed) {
+          conn.stream.destroy();
+          record('error', `the client gave up while ${at} was being dialled`, seen);
+          return;
+        }
+        record(undefined, `established (${at})`, seen);
+        const server = new VirtualSocket({ allowHalfOpen: true, localAddress: ep.ip, localPort: ep.port, remoteAddress: src.ip, remotePort: src.port });
+        VirtualSocket.link(client, server);
+        bridge(server, conn.stream);
+        client.established();
+      },
+      (e: unknown) => {
+        const err = toError(e);
+        if (client.destroyed) {
+          record('error', `the client gave up while ${at} was being dialled`);
+          return;
+        }
+        if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') {
+          record('refused', `nothing listens on ${at}`);
+          client.destroy(netError('ECONNREFUSED', 'connect', dst.ip, dst.port));
+        } else {
+          record('error', `dialling ${at} failed: ${err.message}`);
+          client.destroy(err);
+        }
+      },
+    );
+    return client;
   }
 
   #accept(

@@ -22,7 +22,7 @@ import { decide } from './decide.js';
 import { nginxPage, nginxReason, rawNginxResponse } from './error-pages.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './forward-headers.js';
 import type { RouteTable } from './route-table.js';
-import type { Decision, RouteRequest } from './types.js';
+import type { Decision, RouteRequest, ServiceTarget } from './types.js';
 import { ServiceAgent, poolHost, type ConnectToService, type ServiceRequestOptions } from './upstream.js';
 
 /** nginx: large_client_header_buffers 4 8k. */
@@ -55,6 +55,13 @@ export interface IngressProxyOptions {
   /** The HTTPS port ssl-redirects point to (":port" added when not 443). */
   readonly httpsPort?: () => number | undefined;
   readonly onAccess?: (r: AccessRecord) => void;
+  /**
+   * The ready endpoints ("ip:port") of a Service port. When given (and not empty),
+   * requests go round-robin over them, as ingress-nginx's balancer does with the
+   * endpoints it reads from EndpointSlices, each endpoint with its own keep-alive
+   * pool; otherwise (or when empty) every request goes to the Service itself.
+   */
+  readonly endpoints?: (t: ServiceTarget) => ReadonlyArray<string>;
 }
 
 export type Scheme = 'http' | 'https';
@@ -110,6 +117,18 @@ export class IngressProxy {
   }
 
   readonly #tunnels = new Set<Duplex>();
+  /** Round-robin position per Service port. */
+  readonly #next = new Map<string, number>();
+
+  /** The target for one request: the next endpoint of the Service port (round-robin), or the Service. */
+  pick(t: ServiceTarget): ServiceTarget {
+    const eps = this.#opts.endpoints?.(t) ?? [];
+    if (eps.length === 0) return t;
+    const key = `${t.namespace}/${t.name}:${t.port}`;
+    const i = this.#next.get(key) ?? Math.floor(Math.random() * eps.length);
+    this.#next.set(key, (i + 1) % eps.length);
+    return { ...t, endpoint: eps[i % eps.length]! };
+  }
 
   get connect(): ConnectToService {
     return this.#opts.connect;
@@ -208,15 +227,16 @@ export class IngressProxy {
       ...(d.xForwardedPrefix !== undefined ? { xForwardedPrefix: d.xForwardedPrefix } : {}),
       upgrade: false,
     });
+    const target = this.pick(d.service);
     const options: ServiceRequestOptions = {
       agent: d.upstreamProtocol === 'HTTPS' ? this.#httpsAgent : this.#httpAgent,
-      host: poolHost(d.service),
+      host: poolHost(target),
       port: d.service.port,
       method: req.method ?? 'GET',
       path: d.upstreamPath,
       headers,
       setHost: false,
-      kwireTarget: d.service,
+      kwireTarget: target,
       kwireConnectTimeoutMs: d.connectTimeoutMs,
     };
     let finished = false;

@@ -19,6 +19,11 @@ export interface ServiceTarget {
   readonly name: string;
   /** The Service port (a port name in the Ingress is resolved to its number). */
   readonly port: number;
+  /**
+   * One ready endpoint of that port ("ip:port"), when the proxy balances over the
+   * endpoints itself as ingress-nginx does; absent: connect to the Service.
+   */
+  readonly endpoint?: string;
 }
 
 /** Which Ingress a location came from (for logs, flows and events). */

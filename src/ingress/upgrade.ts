@@ -52,7 +52,7 @@ export function upgradeHandler(proxy: IngressProxy, scheme: Scheme): (req: http.
     for (let i = 0; i < headers.length; i += 2) head_ += `${headers[i]}: ${headers[i + 1]}\r\n`;
     head_ += '\r\n';
     socket.pause();
-    connectWithTimeout(proxy.connect, d.service, d.connectTimeoutMs).then(
+    connectWithTimeout(proxy.connect, proxy.pick(d.service), d.connectTimeoutMs).then(
       (raw) => {
         const up = d.upstreamProtocol === 'HTTPS' ? wrapTls(asSocketLike(raw)) : raw;
         if (socket.destroyed) {

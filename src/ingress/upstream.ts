@@ -31,9 +31,9 @@ export interface ServiceRequestOptions extends http.RequestOptions {
   readonly kwireConnectTimeoutMs: number;
 }
 
-/** The host name the agent pools connections under (never resolved). */
+/** The host name the agent pools connections under (never resolved): one pool per Service, or per endpoint. */
 export function poolHost(t: ServiceTarget): string {
-  return `${t.name}.${t.namespace}.svc`;
+  return t.endpoint === undefined ? `${t.name}.${t.namespace}.svc` : `${t.endpoint.replace(/[.:]/g, '-')}.${t.name}.${t.namespace}.svc`;
 }
 
 type SocketLike = Duplex & {

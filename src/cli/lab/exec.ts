@@ -11,6 +11,8 @@ export interface RunResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** stdout and stderr interleaved as they arrived, as a terminal shows them. */
+  readonly output: string;
   /** Wall-clock milliseconds. */
   readonly ms: number;
 }
@@ -30,9 +32,16 @@ export function exec(program: string, args: ReadonlyArray<string>, opts: ExecOpt
     const child = spawn(program, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let output = '';
     let killed = false;
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      output += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      output += d.toString();
+    });
     const limit = opts.timeoutMs ?? 60_000;
     const timer = setTimeout(() => {
       killed = true;
@@ -41,16 +50,13 @@ export function exec(program: string, args: ReadonlyArray<string>, opts: ExecOpt
     child.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       const missing = e.code === 'ENOENT';
-      resolve({ code: missing ? 127 : -1, stdout, stderr: stderr + (missing ? `${program}: command not found\n` : `${program}: ${e.message}\n`), ms: Date.now() - t0 });
+      const why = missing ? `${program}: command not found\n` : `${program}: ${e.message}\n`;
+      resolve({ code: missing ? 127 : -1, stdout, stderr: stderr + why, output: output + why, ms: Date.now() - t0 });
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({
-        code: killed ? -1 : code ?? -1,
-        stdout,
-        stderr: stderr + (killed ? `(killed after ${Math.round(limit / 1000)} s)\n` : ''),
-        ms: Date.now() - t0,
-      });
+      const why = killed ? `(killed after ${Math.round(limit / 1000)} s)\n` : '';
+      resolve({ code: killed ? -1 : code ?? -1, stdout, stderr: stderr + why, output: output + why, ms: Date.now() - t0 });
     });
     child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');

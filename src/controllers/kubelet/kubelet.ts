@@ -89,7 +89,8 @@ interface ContainerRun {
   containerId: string;
   timers: Set<NodeJS.Timeout>;
   probeFailures: number;
-  backoffUntil?: number;
+  /** The next crash back-off (the kubelet's per-container backOff: 0 until the first crash, then 10 s doubling to 5 min). */
+  backoffMs: number;
 }
 
 interface PodRun {
@@ -249,6 +250,7 @@ export class Kubelet implements Controller {
         containerId: `containerd://${hex(64)}`,
         timers: new Set(),
         probeFailures: 0,
+        backoffMs: 0,
       });
     }
     this.writeStatus(run);
@@ -441,7 +443,9 @@ export class Kubelet implements Controller {
         if (failures >= (lp.failureThreshold ?? 3)) {
           const pod = this.registry!.tryGet(R.pods, run.namespace, run.name);
           if (pod) this.events?.record(pod, 'Normal', 'Killing', `Container ${c.spec.name} failed liveness probe, will be restarted`, { component: 'kubelet', host: run.node }, `spec.containers{${c.spec.name}}`);
-          await container.stop('SIGTERM');
+          // A PID 1 without a SIGTERM handler (busybox sh) ignores it: SIGKILL after the grace period.
+          const grace = lp.terminationGracePeriodSeconds ?? ((pod?.['spec'] ?? {}) as PodSpecLike).terminationGracePeriodSeconds ?? 30;
+          await killWithGrace(container, grace);
           return;
         }
         this.later(run, c, () => void tick(), (lp.periodSeconds ?? 10) * 1000);
@@ -470,17 +474,23 @@ export class Kubelet implements Controller {
       this.writeStatus(run);
       return;
     }
-    // CrashLoopBackOff: 10 s doubling to 5 min, as the kubelet does.
-    const delay = Math.min(10_000 * 2 ** c.restartCount, 300_000);
-    c.lastState = terminated;
-    c.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${c.spec.name} pod=${run.name}_${run.namespace}(${run.uid})` } };
-    if (pod) this.events?.record(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${c.spec.name} in pod ${run.name}_${run.namespace}(${run.uid})`, { component: 'kubelet', host: run.node }, `spec.containers{${c.spec.name}}`);
+    // The kubelet's back-off: the first exit restarts at once; after that CrashLoopBackOff,
+    // 10 s doubling to 5 min; a container that ran for 10 min starts over.
+    if (startedAt && Date.parse(finishedAt) - Date.parse(startedAt) >= 600_000) c.backoffMs = 0;
+    const delay = c.backoffMs;
+    c.backoffMs = delay === 0 ? 10_000 : Math.min(delay * 2, 300_000);
+    if (delay > 0) {
+      c.lastState = terminated;
+      c.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${c.spec.name} pod=${run.name}_${run.namespace}(${run.uid})` } };
+      if (pod) this.events?.record(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${c.spec.name} in pod ${run.name}_${run.namespace}(${run.uid})`, { component: 'kubelet', host: run.node }, `spec.containers{${c.spec.name}}`);
+    }
     this.writeStatus(run);
     this.later(
       run,
       c,
       () => {
         c.restartCount++;
+        c.lastState = terminated;
         c.previousLogs = c.logs;
         c.previousLogs.end();
         c.logs = new LogBuffer();
@@ -503,14 +513,7 @@ export class Kubelet implements Controller {
         c.running = undefined;
         c.stdin?.end();
         for (const w of c.attached) w.end();
-        if (rc) {
-          let timer: NodeJS.Timeout | undefined;
-          const killed = new Promise<void>((resolve) => {
-            timer = setTimeout(() => void rc.stop('SIGKILL').then(resolve, resolve), graceSeconds * 1000);
-          });
-          await Promise.race([rc.stop('SIGTERM'), killed]);
-          clearTimeout(timer);
-        }
+        if (rc) await killWithGrace(rc, graceSeconds);
         c.logs.end();
       }),
     );
@@ -671,6 +674,16 @@ export class Kubelet implements Controller {
   podIpOf(pod: Readonly<KObject>): string | undefined {
     return this.pods.get(keyOf(pod))?.ip;
   }
+}
+
+/** SIGTERM, then SIGKILL once the grace period is over. */
+async function killWithGrace(rc: RunningContainer, graceSeconds: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const killed = new Promise<void>((resolve) => {
+    timer = setTimeout(() => void rc.stop('SIGKILL').then(resolve, resolve), graceSeconds * 1000);
+  });
+  await Promise.race([rc.stop('SIGTERM'), killed]);
+  clearTimeout(timer);
 }
 
 function normalizeImage(image: string): string {

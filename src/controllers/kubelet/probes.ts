@@ -19,6 +19,8 @@ export interface Probe {
   readonly timeoutSeconds?: number;
   readonly failureThreshold?: number;
   readonly successThreshold?: number;
+  /** Liveness/startup: the grace period of the kill on failure (default: the pod's). */
+  readonly terminationGracePeriodSeconds?: number;
 }
 
 export interface ProbeContext {

@@ -63,7 +63,8 @@ export function kubeletStreamBackend(kubelet: Kubelet, net: Pick<PodNetwork, 'co
         tty: req.tty,
         signal: session.signal,
       });
-      return out.kind === 'exited' ? { exitCode: out.exitCode } : { error: out.message };
+      // The endpoint adds the kubelet's "error executing command in container: " itself.
+      return out.kind === 'exited' ? { exitCode: out.exitCode } : { error: out.message.replace(/^error executing command in container: /, '') };
     },
     async attach(pod, req, session) {
       await kubelet.attach(pod, req.container, { stdin: session.stdin, stdout: session.stdout, signal: session.signal });

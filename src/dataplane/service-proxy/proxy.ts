@@ -35,7 +35,7 @@
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { AffinityTable } from './affinity.js';
-import { EndpointsChangeTracker } from './endpoints-change-tracker.js';
+import { EndpointsChangeTracker, portKeyId, type EndpointsChange } from './endpoints-change-tracker.js';
 import { cidrContains4, parseCidr4, type Cidr4 } from './ipv4.js';
 import { ServiceChangeTracker, type ServicePortMap } from './service-change-tracker.js';
 import type {
@@ -78,6 +78,8 @@ interface RouteState {
  */
 interface Route {
   readonly portKey: string;
+  /** `portKeyId(portKey)`: finds the port's endpoints without reading the key string. */
+  readonly portId: number;
   readonly info: ServicePortInfo;
   state: RouteState;
   readonly needLocal: boolean;
@@ -95,6 +97,7 @@ const key3 = (ip: string, port: number, protocol: string): string => `${ip}|${po
 const key2 = (port: number, protocol: string): string => `${port}|${protocol}`;
 
 const NO_LOCAL: ReadonlyMap<string, ReadonlyArray<EndpointInfo>> = new Map();
+const NO_ENDPOINTS: ReadonlyArray<EndpointInfo> = Object.freeze([]);
 
 /**
  * kube-proxy `CategorizeEndpoints`, computed once per sync for every node at
@@ -129,7 +132,8 @@ function listenerKey(info: ServicePortInfo): string {
 
 export class ServiceProxy {
   private readonly svcTracker = new ServiceChangeTracker();
-  private readonly epTracker = new EndpointsChangeTracker();
+  /** Each Service's routes ride on its endpoint record, so an endpoint change needs no second lookup. */
+  private readonly epTracker = new EndpointsChangeTracker<ReadonlyArray<Route>>();
   private readonly random: () => number;
   private readonly affinity: AffinityTable;
   private readonly podCidr: Cidr4;
@@ -200,7 +204,7 @@ export class ServiceProxy {
     this.syncs++;
     let listenersChanged = false;
     for (const [key, ch] of svcChanges) if (this.replaceRoutes(key, ch.current)) listenersChanged = true;
-    for (const key of epChanges.keys()) if (!svcChanges.has(key)) this.refreshEndpoints(key);
+    for (const [key, ch] of epChanges) if (!svcChanges.has(key)) this.refreshEndpoints(key, ch);
     if (listenersChanged) {
       this.listenerCache = undefined;
       for (const cb of this.listenerCallbacks) cb();
@@ -208,11 +212,11 @@ export class ServiceProxy {
   }
 
   /** An endpoint-only change: new states for the Service's routes, no index touched. */
-  private refreshEndpoints(key: string): void {
-    const routes = this.svcRoutes.get(key);
+  private refreshEndpoints(key: string, ch: EndpointsChange<ReadonlyArray<Route>>): void {
+    const routes = ch.attachment ?? this.svcRoutes.get(key);
     if (routes === undefined) return;
-    const eps = this.epTracker.endpointsOf(key);
-    for (const r of routes) r.state = categorize(eps.ports.get(r.portKey) ?? [], r.needLocal);
+    const eps = ch.current.byPortId;
+    for (const r of routes) r.state = categorize(eps.get(r.portId) ?? NO_ENDPOINTS, r.needLocal);
   }
 
   /** A Service change: its routes and index entries replaced; returns whether its listeners changed. */
@@ -229,8 +233,9 @@ export class ServiceProxy {
       const needLocal = info.internalPolicyLocal || info.externalPolicyLocal;
       fresh.push({
         portKey: pk,
+        portId: portKeyId(pk),
         info,
-        state: categorize(eps.ports.get(pk) ?? [], needLocal),
+        state: categorize(eps.ports.get(pk) ?? NO_ENDPOINTS, needLocal),
         needLocal,
         sourceRanges: ranges,
         listenerKey: listenerKey(info),
@@ -244,6 +249,7 @@ export class ServiceProxy {
     for (const r of fresh) this.index(r);
     if (fresh.length === 0) this.svcRoutes.delete(key);
     else this.svcRoutes.set(key, fresh);
+    this.epTracker.attach(key, fresh.length === 0 ? undefined : fresh);
     // Affinity entries of ports that went away, or lost affinity, are forgotten.
     const keep = new Set(fresh.filter((r) => r.info.stickyMaxAgeSeconds !== undefined).map((r) => r.info.name));
     for (const r of old) if (!keep.has(r.info.name)) this.affinity.forgetPort(r.info.name);

@@ -110,6 +110,8 @@ export function servicePortMap(svc: Service | undefined): ServicePortMap {
   return ports.size === 0 ? EMPTY_PORT_MAP : { ports };
 }
 
+const NO_CHANGES: ReadonlyMap<string, Change<ServicePortMap>> = new Map();
+
 export class ServiceChangeTracker {
   private items = new Map<string, { previous: ServicePortMap; current: ServicePortMap }>();
 
@@ -142,6 +144,7 @@ export class ServiceChangeTracker {
 
   /** Hands over the pending changes ("ns/name" -> pair) and starts afresh. */
   checkout(): ReadonlyMap<string, Change<ServicePortMap>> {
+    if (this.items.size === 0) return NO_CHANGES; // the common endpoint-only sync allocates nothing here
     const out = this.items;
     this.items = new Map();
     return out;

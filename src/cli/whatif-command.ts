@@ -1,0 +1,173 @@
+/**
+ * @module cli/whatif-command
+ * `kwire whatif -f policy.yaml`: what applying NetworkPolicies would change on
+ * the running cluster, before applying them. A thin client of
+ * `POST /kwire/v1/whatif` (the web UI's "what if" view asks the same): the
+ * matrix cells that change (new allowances, added denials) and the recent
+ * flows whose verdict would change. Nothing is written.
+ *
+ * Exit codes, so CI can gate a policy change: 0 nothing would change,
+ * 3 something would (cells or flows), 1 failure (the API refused the policy,
+ * the cluster is not running), 2 usage.
+ */
+import { request } from 'node:https';
+import { readFileSync, existsSync, statSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, UsageError } from './args.js';
+import { clusterTarget, ClientError, ServerError, type ApiTarget } from './policy-client.js';
+import { processIO, type CliIO } from './policy-commands.js';
+import { renderFlowLine } from './policy-render.js';
+import type { WhatIfResult } from '../web/whatif.js';
+
+export const WHATIF_USAGE = `Usage: kwire whatif -f FILE|DIR|- [-f ...] [-n NAMESPACE] [--namespaces a,b] [--ports 80,udp/53] [--since 10m] [-o text|json] [--name CLUSTER]
+
+Predicts what applying the NetworkPolicies in FILE would change, without applying them:
+the cells of the reachability matrix that change (new allowances, added denials) and
+the recent flows whose verdict would change. The policies are checked as the API
+checks them on apply (a dry run). -n fills in a missing metadata.namespace (default
+"default"); --namespaces limits the matrix (default: every namespace); --ports picks
+its tables (default: the ports the policies name or select); --since limits the flows.
+Exit status: 0 nothing would change, 3 something would, 1 failure, 2 usage.
+`;
+
+/** Exit status when the policies would change something. */
+export const EXIT_CHANGES = 3;
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+const str = (v: Values, k: string): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
+const strs = (v: Values, k: string): string[] => {
+  const x = v[k];
+  return Array.isArray(x) ? x : typeof x === 'string' ? [x] : [];
+};
+
+function readInputs(files: ReadonlyArray<string>, stdin: () => Promise<string>): Promise<string> {
+  return (async () => {
+    const docs: string[] = [];
+    for (const f of files) {
+      if (f === '-') {
+        docs.push(await stdin());
+        continue;
+      }
+      if (!existsSync(f)) throw new ClientError(`the path "${f}" does not exist`);
+      if (statSync(f).isDirectory()) {
+        for (const name of readdirSync(f).sort()) if (/\.(ya?ml|json)$/.test(name)) docs.push(readFileSync(join(f, name), 'utf8'));
+      } else docs.push(readFileSync(f, 'utf8'));
+    }
+    return docs.map((d) => d.replace(/\n?$/, '\n')).join('---\n');
+  })();
+}
+
+function post(target: ApiTarget, path: string, query: URLSearchParams, body: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(path, target.url);
+    u.search = query.toString();
+    const req = request(
+      u,
+      { method: 'POST', ca: target.ca, cert: target.cert, key: target.key, headers: { Accept: 'application/json', 'Content-Type': 'application/yaml', 'Content-Length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const code = res.statusCode ?? 0;
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            return reject(code >= 400 ? new ServerError(code, 'Unknown', `the server answered ${code}: ${text.trim().slice(0, 200)}`) : new ClientError('the server sent invalid JSON'));
+          }
+          if (code >= 400) {
+            const s = parsed as { kind?: unknown; reason?: unknown; message?: unknown };
+            return reject(new ServerError(code, typeof s.reason === 'string' ? s.reason : 'Unknown', typeof s.message === 'string' ? s.message : `the server answered ${code}`));
+          }
+          resolve(parsed);
+        });
+      },
+    );
+    req.on('error', (e: NodeJS.ErrnoException) => reject(new ClientError(`cannot reach the API server of cluster "${target.cluster}" at ${target.url} (${e.code ?? e.message}); is it running? (\`kwire status\`)`)));
+    req.end(body);
+  });
+}
+
+/** The text report: candidates, changed cells per table, changed flows, a summary line. */
+export function renderWhatIf(w: WhatIfResult): string {
+  const out: string[] = [];
+  out.push(`what if: ${w.candidates.map((c) => `networkpolicy ${c.namespace}/${c.name} (${c.action})`).join(', ')}`);
+  out.push('');
+  out.push(`matrix (${w.matrix.pods.length} pods; ${w.matrix.ports.map((p) => `${p.protocol}/${p.port}`).join(', ')}):`);
+  if (w.matrix.changes.length === 0) out.push('  no cell changes');
+  for (const p of w.matrix.ports) {
+    const cells = w.matrix.changes.filter((c) => c.protocol === p.protocol && c.port === p.port);
+    if (cells.length === 0) continue;
+    out.push(`  ${p.protocol}/${p.port}:`);
+    for (const c of cells) out.push(`    ${c.after === 'allowed' ? '+' : '-'} ${c.from} -> ${c.to}: ${c.before} -> ${c.after}`);
+  }
+  out.push('');
+  out.push(`recent flows (${w.flows.judged} judged${w.flows.unjudged ? `, ${w.flows.unjudged} not judged: a pod gone, or refused before policy` : ''}):`);
+  if (w.flows.changes.length === 0) out.push('  no flow would change verdict');
+  for (const f of w.flows.changes) {
+    out.push(`  ${f.before === 'allowed' ? 'FORWARDED' : 'DROPPED'} -> ${f.after === 'allowed' ? 'FORWARDED' : 'DROPPED'}${f.count > 1 ? ` (x${f.count})` : ''}${f.policies.length ? ` by ${f.policies.join(', ')}` : ''}`);
+    out.push(`    last: ${renderFlowLine(f.flow)}`);
+  }
+  out.push('');
+  const s = w.summary;
+  out.push(`${s.newAllowances} new allowance${s.newAllowances === 1 ? '' : 's'}, ${s.addedDenials} added denial${s.addedDenials === 1 ? '' : 's'}, ${s.flowsChanged} recent flow${s.flowsChanged === 1 ? '' : 's'} would change verdict`);
+  return out.join('\n') + '\n';
+}
+
+export async function whatifCommand(argv: string[], io: CliIO = processIO): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout(WHATIF_USAGE);
+    return 0;
+  }
+  try {
+    const { values, positionals } = parse(argv, {
+      filename: { type: 'string', short: 'f', multiple: true },
+      namespace: { type: 'string', short: 'n' },
+      namespaces: { type: 'string', multiple: true },
+      ports: { type: 'string', multiple: true },
+      since: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      name: { type: 'string' },
+    });
+    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0] ?? ''}"`);
+    const files = strs(values, 'filename');
+    if (files.length === 0) throw new UsageError('-f FILE is required (the NetworkPolicies to judge)');
+    const output = str(values, 'output') ?? 'text';
+    if (output !== 'text' && output !== 'json') throw new UsageError(`unknown output format "${output}": use -o text or -o json`);
+    const name = str(values, 'name') ?? io.env['KWIRE_CLUSTER'] ?? 'kwire';
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 40) throw new UsageError(`invalid cluster name "${name}": use lower case letters, digits and '-'`);
+    const body = await readInputs(files, io.stdin);
+    const target = clusterTarget(name, io.env);
+    const q = new URLSearchParams({ tables: 'false' });
+    const ns = str(values, 'namespace');
+    if (ns !== undefined) q.set('namespace', ns);
+    const namespaces = strs(values, 'namespaces');
+    if (namespaces.length) q.set('namespaces', namespaces.join(','));
+    const ports = strs(values, 'ports');
+    if (ports.length) q.set('ports', ports.join(','));
+    const since = str(values, 'since');
+    if (since !== undefined) q.set('since', since);
+    const res = (await post(target, '/kwire/v1/whatif', q, body)) as WhatIfResult & { kind?: unknown; objects?: unknown };
+    if (res.kind !== 'WhatIf') throw new ClientError('the server did not answer with a WhatIf; is this a kwire cluster of the same version?');
+    const { objects: _objects, ...result } = res;
+    io.stdout(output === 'json' ? JSON.stringify(result, null, 2) + '\n' : renderWhatIf(result));
+    return result.summary.addedDenials + result.summary.newAllowances + result.summary.flowsChanged > 0 ? EXIT_CHANGES : 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`kwire whatif: ${e.message}\n\n${WHATIF_USAGE}`);
+      return 2;
+    }
+    if (e instanceof ServerError) {
+      io.stderr(`${e.display}\n`);
+      return 1;
+    }
+    if (e instanceof ClientError) {
+      io.stderr(`kwire whatif: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
