@@ -126,8 +126,7 @@ function setConn(s, detail) {
 
 // The vendor bundles (classic scripts before this module) define the globals; cytoscape-elk
 // registers the 'elk' layout on window.cytoscape by itself.
-/** @type {any} */
-const cytoscapeGlobal = /** @type {any} */ (window).cytoscape;
+const cytoscapeGlobal = window.cytoscape;
 
 /** @param {string} label */
 function labelSize(label) {
@@ -154,8 +153,8 @@ const cy = cytoscapeGlobal({
         'text-valign': 'center',
         'text-halign': 'center',
         shape: 'round-rectangle',
-        width: (/** @type {any} */ n) => labelSize(n.data('label')).w,
-        height: (/** @type {any} */ n) => labelSize(n.data('label')).h,
+        width: (/** @type {import('cytoscape').NodeSingular} */ n) => labelSize(n.data('label')).w,
+        height: (/** @type {import('cytoscape').NodeSingular} */ n) => labelSize(n.data('label')).h,
         'background-color': '#fff',
         'border-width': 1,
         'border-color': '#9aa3b5',
@@ -170,7 +169,7 @@ const cy = cytoscapeGlobal({
         'text-margin-y': -2,
         'font-size': 11,
         'font-weight': 'bold',
-        padding: 10,
+        padding: '10px',
         'background-opacity': 0.55,
       },
     },
@@ -215,7 +214,8 @@ function runLayout() {
     return;
   }
   layoutRunning = true;
-  const layout = cy.elements().not('.flow').layout({
+  /** cytoscape-elk's options (its own `elk` block holds ELK's layout options). @type {import('cytoscape').BaseLayoutOptions & Record<string, unknown>} */
+  const options = {
     name: 'elk',
     nodeDimensionsIncludeLabels: true,
     fit: true,
@@ -232,7 +232,8 @@ function runLayout() {
       'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
       'elk.padding': '[top=22,left=10,bottom=10,right=10]',
     },
-  });
+  };
+  const layout = cy.elements().not('.flow').layout(options);
   layout.one('layoutstop', () => {
     layoutRunning = false;
     layouts++;
@@ -247,7 +248,7 @@ function runLayout() {
 }
 
 function renderMap() {
-  const g = buildGraph(/** @type {any} */ (objects()), { expanded, collapsed });
+  const g = buildGraph(/** @type {import('./lib/graph.js').ClusterObjects} */ (/** @type {unknown} */ (objects())), { expanded, collapsed });
   graph = g;
   if (g.signature !== signature) {
     signature = g.signature;
@@ -317,7 +318,7 @@ setInterval(() => {
   }
 }, 1000);
 
-cy.on('tap', 'node', (/** @type {any} */ ev) => {
+cy.on('tap', 'node', (ev) => {
   const n = ev.target;
   const kind = n.data('kind');
   if (kind === 'deployment') {
@@ -334,7 +335,7 @@ cy.on('tap', 'node', (/** @type {any} */ ev) => {
   }
   if (kind === 'pod' || kind === 'service') pickEndpoint(kind === 'pod' ? n.data('key') : `svc/${n.data('key')}`);
 });
-cy.on('tap', 'edge.flow', (/** @type {any} */ ev) => void selectFlow(Number(ev.target.data('flowId'))));
+cy.on('tap', 'edge.flow', (ev) => selectFlow(Number(ev.target.data('flowId'))));
 
 $('map-fit').addEventListener('click', () => cy.fit(undefined, 24));
 $('map-expand').addEventListener('click', () => {
@@ -364,12 +365,12 @@ function pickEndpoint(ep) {
 /** @param {string} ep */
 function defaultPort(ep) {
   if (ep.startsWith('svc/')) {
-    const s = store['services']?.get(ep.slice(4));
-    const p = /** @type {any} */ (s)?.spec?.ports?.[0]?.port;
+    const s = /** @type {import('./lib/graph.js').Service | undefined} */ (store['services']?.get(ep.slice(4)));
+    const p = s?.spec?.ports?.[0]?.port;
     return p ? String(p) : '';
   }
-  const pod = store['pods']?.get(ep);
-  const p = /** @type {any} */ (pod)?.spec?.containers?.[0]?.ports?.[0]?.containerPort;
+  const pod = /** @type {import('./lib/graph.js').Pod | undefined} */ (store['pods']?.get(ep));
+  const p = pod?.spec?.containers?.[0]?.ports?.[0]?.containerPort;
   return p ? String(p) : '';
 }
 
@@ -632,7 +633,7 @@ function renderGrids(into, grids, empty) {
       ),
     );
     const stats = `${g.allowed} allowed, ${g.dropped} dropped${g.changed ? `, ${g.changed} change` : ''}`;
-    return h('div', { class: 'grid-block', 'data-table': `${g.protocol}/${g.port}` }, h('h3', null, `${g.protocol}/${g.port} `, h('span', { class: 'muted' }, stats)), h('table', { class: 'heat' }, h('thead', null, head), h('tbody', null, ...rows)));
+    return h('div', { class: 'grid-block', 'data-table': `${g.protocol}/${g.port}` }, h('h3', null, `${g.protocol}/${g.port} `, h('span', { class: 'muted' }, stats)), h('table', { class: g.tos.length <= 30 ? 'heat big' : 'heat' }, h('thead', null, head), h('tbody', null, ...rows)));
   });
   into.replaceChildren(...blocks);
 }
@@ -648,7 +649,7 @@ async function refreshMatrix() {
   q.set('protocols', select('mx-protocol').value);
   $('mx-status').textContent = 'computing…';
   try {
-    const m = /** @type {any} */ (await api(`/kwire/v1/matrix?${q}`));
+    const m = /** @type {import('./lib/matrix.js').ReachabilityMatrix} */ (await api(`/kwire/v1/matrix?${q}`));
     if (seq !== matrixSeq) return;
     renderGrids($('mx-grids'), matrixGrids(m));
     $('mx-status').textContent = `revision ${m.revision}, ${m.froms.length} pods`;
@@ -671,7 +672,7 @@ select('mx-protocol').addEventListener('change', scheduleMatrix);
 
 // ------------------------------------------------------------------ what if
 
-/** @type {Array<Record<string, any>>} */
+/** @type {import('./lib/matrix.js').WhatIfResponse['objects']} */
 let candidates = [];
 
 /** @param {string} msg @param {boolean} [bad] */
@@ -681,7 +682,7 @@ function wiStatus(msg, bad) {
   s.className = bad ? 'error' : 'muted';
 }
 
-/** @param {any} c */
+/** @param {import('./lib/matrix.js').CellChange} c */
 function cellChangeItem(c) {
   const li = h('li', { class: c.after === 'allowed' ? 'new-allowance' : 'added-denial' }, `${c.after === 'allowed' ? '+' : '−'} ${c.from} → ${c.to} ${c.protocol}/${c.port}: ${c.before} → ${c.after}`);
   li.addEventListener('click', () => void explain(c.from, c.to, String(c.port), c.protocol));
@@ -698,7 +699,7 @@ async function predict() {
   /** @type {HTMLButtonElement} */ ($('wi-apply')).disabled = true;
   $('wi-force').hidden = true;
   try {
-    const w = /** @type {any} */ (await api(`/kwire/v1/whatif?${q}`, { method: 'POST', headers: { 'Content-Type': 'application/yaml' }, body: text }));
+    const w = /** @type {import('./lib/matrix.js').WhatIfResponse} */ (await api(`/kwire/v1/whatif?${q}`, { method: 'POST', headers: { 'Content-Type': 'application/yaml' }, body: text }));
     candidates = w.objects ?? [];
     const s = w.summary;
     const res = $('wi-result');
@@ -706,19 +707,20 @@ async function predict() {
       h(
         'div',
         { class: 'summary', id: 'wi-summary' },
-        `${w.candidates.map((/** @type {any} */ c) => `${c.namespace}/${c.name} (${c.action})`).join(', ')}: `,
+        `${w.candidates.map((c) => `${c.namespace}/${c.name} (${c.action})`).join(', ')}: `,
         h('span', { class: 'new' }, `${s.newAllowances} new allowances`),
         ', ',
         h('span', { class: 'add' }, `${s.addedDenials} added denials`),
         `, ${s.flowsChanged} recent flows would change verdict`,
-        h('div', { class: 'muted' }, `matrix over ${w.matrix.pods.length} pods, ${w.matrix.ports.map((/** @type {any} */ p) => `${p.protocol}/${p.port}`).join(', ')}; ${w.flows.judged} recent flows judged${w.flows.unjudged ? `, ${w.flows.unjudged} could not be (pods gone, or refused before policy)` : ''}`),
+        h('div', { class: 'muted' }, `matrix over ${w.matrix.pods.length} pods, ${w.matrix.ports.map((p) => `${p.protocol}/${p.port}`).join(', ')}; ${w.flows.judged} recent flows judged${w.flows.unjudged ? `, ${w.flows.unjudged} could not be (pods gone, or refused before policy)` : ''}`),
       ),
+      h('div', { id: 'wi-grids', class: 'grids' }),
       h('h3', null, 'Recent flows that would change'),
       w.flows.changes.length
         ? h(
             'ul',
             { class: 'changes', id: 'wi-flows' },
-            ...w.flows.changes.map((/** @type {any} */ fc) => {
+            ...w.flows.changes.map((fc) => {
               const r = flowRow(fc.flow);
               const li = h('li', { class: fc.after === 'allowed' ? 'new-allowance' : 'added-denial', 'data-flow-id': String(fc.flow.id) }, `${r.from} → ${r.to}:${r.port}/${r.protocol.toLowerCase()} ×${fc.count}: ${fc.before} → ${fc.after}${fc.policies.length ? ` [${fc.policies.join(', ')}]` : ''}`);
               li.addEventListener('click', () => void selectFlow(fc.flow.id));
@@ -728,7 +730,6 @@ async function predict() {
         : h('div', { class: 'muted' }, 'none'),
       h('h3', null, 'Matrix cells that would change'),
       w.matrix.changes.length ? h('ul', { class: 'changes', id: 'wi-cells' }, ...w.matrix.changes.slice(0, 200).map(cellChangeItem)) : h('div', { class: 'muted' }, 'none'),
-      h('div', { id: 'wi-grids', class: 'grids' }),
     );
     renderGrids($('wi-grids'), whatIfGrids(w));
     wiStatus(`revision ${w.revision}`);

@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { clusterDir } from '../cluster/config.js';
 import { parse, UsageError } from './args.js';
 import { clusterTarget, ClientError, getJson, ServerError } from './policy-client.js';
@@ -24,11 +24,15 @@ The URL holds the cluster's API token: treat it like your kubeconfig.
 --print only prints the URL.
 `;
 
-/** The command that opens a URL on this platform, if there is a desktop to open it on. */
-export function opener(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): { cmd: string; args: string[] } | undefined {
+function onPath(name: string, env: NodeJS.ProcessEnv): boolean {
+  return (env['PATH'] ?? '').split(delimiter).some((d) => d !== '' && existsSync(join(d, name)));
+}
+
+/** The command that opens a URL on this platform, if there is a desktop (and an opener) to open it with. */
+export function opener(platform: NodeJS.Platform, env: NodeJS.ProcessEnv, has: (cmd: string) => boolean = (c) => onPath(c, env)): { cmd: string; args: string[] } | undefined {
   if (platform === 'darwin') return { cmd: 'open', args: [] };
   if (platform === 'win32') return { cmd: 'cmd', args: ['/c', 'start', '""'] };
-  if (env['DISPLAY'] || env['WAYLAND_DISPLAY']) return { cmd: 'xdg-open', args: [] };
+  if ((env['DISPLAY'] || env['WAYLAND_DISPLAY']) && has('xdg-open')) return { cmd: 'xdg-open', args: [] };
   return undefined;
 }
 

@@ -229,6 +229,43 @@ test('upstream keep-alive: sequential requests reuse one connection', async () =
   }
 });
 
+test('with the endpoints known, requests go round-robin over them, one keep-alive pool per endpoint', async () => {
+  const table = compileRouteTable({ ingresses: [ingress({ name: 'rr', rules: [{ host: 'rr.local', paths: [{ service: 'web' }] }] })], ingressClasses: [nginxClass()], services: [service('web')], secrets: [] });
+  const backends = new FakeBackends();
+  const dialled: string[] = [];
+  const eps = ['10.244.1.5:8080', '10.244.2.7:8080', '10.244.3.9:8080'];
+  const proxy = new IngressProxy({
+    routes: () => table,
+    connect: (t) => {
+      dialled.push(t.endpoint ?? 'service');
+      return backends.connect(t);
+    },
+    endpoints: (t) => (t.namespace === 'default' && t.name === 'web' && t.port === 80 ? eps : []),
+  });
+  const server = createIngressServer(proxy, 'http');
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  try {
+    // Each upstream connection answers with its own (fake) remote port.
+    backends.add('default/web:80', (req, res) => res.end(String(req.socket.remotePort)));
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const conns: string[] = [];
+    for (let i = 0; i < 9; i++) conns.push((await request(port, { agent, headers: { host: 'rr.local' } })).body);
+    agent.destroy();
+    // One upstream connection per endpoint, reused: three dials for nine requests, each endpoint once...
+    assert.deepEqual([...dialled].sort(), [...eps].sort());
+    // ...and the requests take them in turn.
+    assert.equal(new Set(conns.slice(0, 3)).size, 3, conns.join(','));
+    for (let i = 3; i < 9; i++) assert.equal(conns[i], conns[i - 3], conns.join(','));
+  } finally {
+    proxy.close();
+    backends.close();
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});
+
 test('request body over proxy-body-size gets 413', async () => {
   const h = await harness([ingress({ name: 'b', annotations: { [A + 'proxy-body-size']: '1k' }, rules: [{ host: 'b.local', paths: [{ service: 'echo' }] }] })]);
   try {

@@ -28,6 +28,7 @@ export class SqlitePersistence implements Persistence {
   private pending: PendingOp[] = [];
   private waiters: Array<() => void> = [];
   private scheduled = false;
+  private closed = false;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -53,6 +54,9 @@ export class SqlitePersistence implements Persistence {
   }
 
   private enqueue(op: PendingOp): void {
+    // A write that lands after close() (a controller finishing its turn while the
+    // cluster stops) has nowhere to go: dropped, never a crash of the process.
+    if (this.closed) return;
     this.pending.push(op);
     if (!this.scheduled) {
       this.scheduled = true;
@@ -67,7 +71,7 @@ export class SqlitePersistence implements Persistence {
     const waiters = this.waiters;
     this.pending = [];
     this.waiters = [];
-    if (ops.length) this.flushTx(ops);
+    if (ops.length && !this.closed) this.flushTx(ops);
     for (const w of waiters) w();
   }
 
@@ -95,7 +99,9 @@ export class SqlitePersistence implements Persistence {
   }
 
   close(): void {
+    if (this.closed) return;
     this.flush();
+    this.closed = true;
     this.db.close();
   }
 }

@@ -242,7 +242,7 @@ function rr(qname: string, owner: string, text: string): Rr {
 }
 
 /** dig's full output -> its status and answer section. */
-export function parseDig(out: string, qname: string): Outcome {
+function parseDig(out: string, qname: string): Outcome {
   const status = /status: ([A-Z]+)/.exec(out)?.[1];
   if (status === undefined) throw new Error(`no status in dig output:\n${out}`);
   const answers: Rr[] = [];
@@ -264,7 +264,7 @@ export function parseDig(out: string, qname: string): Outcome {
  * (nslookup -type=X asks one question; with a search list the other names'
  * replies are negative and print no records).
  */
-export function parseNslookup(out: string, qname: string): Outcome {
+function parseNslookup(out: string, qname: string): Outcome {
   const rcodes = new Map<string, string>();
   const answers: Rr[] = [];
   let lastName: string | undefined;

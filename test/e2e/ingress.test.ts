@@ -172,7 +172,7 @@ function lnChoose(n: number, k: number): number {
  * The acceptance region [lo, hi] for a Binomial(n, p) count at two-sided level
  * `alpha`: P(X < lo) <= alpha/2 and P(X > hi) <= alpha/2, from the exact pmf.
  */
-export function binomialBounds(n: number, p: number, alpha: number): { lo: number; hi: number } {
+function binomialBounds(n: number, p: number, alpha: number): { lo: number; hi: number } {
   const pmf = Array.from({ length: n + 1 }, (_, k) => Math.exp(lnChoose(n, k) + k * Math.log(p) + (n - k) * Math.log(1 - p)));
   let lo = 0;
   let tail = 0;
@@ -377,12 +377,16 @@ test('ingress-nginx end to end: lab steps, path matching, TLS/SNI, redirects, ca
   // `kwire hosts` finds a running cluster by KWIRE_HOME/<name>/state.json and its pki/
   // folder, which `kwire up` writes; the in-process test cluster's data folder has the
   // pki, so the state file `kwire up` would write is put beside it.
+  // (kwire up keeps it current as listeners come and go: it is rewritten before each use.)
   const KWIRE_NAME = 'data';
-  writeFileSync(
-    join(c.dir, KWIRE_NAME, 'state.json'),
-    JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), apiServer: c.cluster.url, dnsPort: c.cluster.dnsPort, ingress: { http: c.cluster.ingressPort('http') ?? null, https: c.cluster.ingressPort('https') ?? null }, listeners: c.cluster.listeners() }),
-  );
-  const kwireHosts = (args: string[]) => run(process.execPath, [KWIRE_BIN, 'hosts', ...args, '--name', KWIRE_NAME], { env: { ...process.env, KWIRE_HOME: c.dir, HOME: c.dir }, timeoutMs: 30_000 });
+  const startedAt = new Date().toISOString();
+  const kwireHosts = (args: string[]) => {
+    writeFileSync(
+      join(c.dir, KWIRE_NAME, 'state.json'),
+      JSON.stringify({ pid: process.pid, startedAt, apiServer: c.cluster.url, dnsPort: c.cluster.dnsPort, ingress: { http: c.cluster.ingressPort('http') ?? null, https: c.cluster.ingressPort('https') ?? null }, listeners: c.cluster.listeners() }),
+    );
+    return run(process.execPath, [KWIRE_BIN, 'hosts', ...args, '--name', KWIRE_NAME], { env: { ...process.env, KWIRE_HOME: c.dir, HOME: c.dir }, timeoutMs: 30_000 });
+  };
 
   try {
     let lbIp = '';

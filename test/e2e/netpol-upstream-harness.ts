@@ -2,7 +2,8 @@
  * The upstream Kubernetes e2e NetworkPolicy model (test/e2e/network/netpol) run
  * through the real kubectl against a kwire test cluster. Shared by the
  * `netpol-upstream*.test.ts` files, each running one shard of the cases on its
- * own cluster so that shards can run side by side.
+ * own cluster so that shards can run side by side: the upstream suite's cases
+ * in two files, kwire's extra cases in the same style in a third.
  *
  * As upstream: namespaces x, y, z (labelled ns=<name>), pods a, b, c in each
  * running agnhost on 80/81 TCP and UDP (one container per port x protocol,
@@ -58,9 +59,9 @@ const CONCURRENCY = 16;
 const PROBE_TIMEOUT = '1s';
 const NS_NAME_LABEL = 'kubernetes.io/metadata.name';
 
-/** The cases this suite runs: every one whose probes kwire can make (no SCTP). */
-export function e2eCases(): NetpolCase[] {
-  return UPSTREAM_CASES.filter((c) => !c.protocols.includes('SCTP'));
+/** The cases of one origin this suite runs: every one whose probes kwire can make (no SCTP). */
+export function e2eCases(origin: NetpolCase['origin']): NetpolCase[] {
+  return UPSTREAM_CASES.filter((c) => c.origin === origin && !c.protocols.includes('SCTP'));
 }
 
 /** Rough wall cost of a case: exec CPU per cell plus the 1 s waits of blocked cells. */
@@ -91,9 +92,9 @@ async function waitFor<T>(what: string, f: () => Promise<T | undefined>, ms: num
   }
 }
 
-/** Splits the cases into `shards` groups of similar cost (deterministic), and returns group `shard`. */
-export function shardCases(shard: number, shards: number): NetpolCase[] {
-  const cases = e2eCases();
+/** Splits the cases of an origin into `shards` groups of similar cost (deterministic), and returns group `shard`. */
+export function shardCases(origin: NetpolCase['origin'], shard: number, shards: number): NetpolCase[] {
+  const cases = e2eCases(origin);
   const order = cases.map((c, i) => ({ c, i, cost: estimatedCost(c) })).sort((a, b) => b.cost - a.cost || a.i - b.i);
   const load = Array.from({ length: shards }, () => 0);
   const mine = new Set<number>();
@@ -306,6 +307,8 @@ class Model {
   }
 }
 
+const cpuSeconds = (u: NodeJS.CpuUsage): string => ((u.user + u.system) / 1e6).toFixed(1);
+
 function describeOutcome(o: Outcome | undefined): string {
   if (!o) return 'none';
   return o.kind === 'error' ? o.text.split('\n').join(' | ') : o.kind;
@@ -343,13 +346,20 @@ async function runCase(m: Model, c: MaterializedCase, log: (s: string) => void):
   return failures.length > 0 ? failures.join('\n\n') : undefined;
 }
 
-/** Registers the tests of one shard: a cluster for the file, one test per case. */
-export function netpolUpstreamShard(shard: number, shards: number): void {
-  const cases = shardCases(shard, shards);
+/**
+ * Registers the tests of one shard of the cases of `origin` ('upstream': the
+ * upstream suite's own; 'kwire': the extras in its style): a cluster for the
+ * file, one test per case.
+ */
+export function netpolUpstreamShard(origin: NetpolCase['origin'], shard: number, shards: number): void {
+  const cases = shardCases(origin, shard, shards);
+  const label = `${origin} cases, shard ${shard + 1}/${shards}`;
   let m: Model | undefined;
   let t0 = 0;
+  let cpu0: NodeJS.CpuUsage = { user: 0, system: 0 };
   before(async () => {
     t0 = Date.now();
+    cpu0 = process.cpuUsage();
     const c = await startTestCluster({ kubernetesVersion: KUBERNETES_VERSION });
     m = new Model(c);
     try {
@@ -364,7 +374,7 @@ export function netpolUpstreamShard(shard: number, shards: number): void {
     if (m) await m.c.stop();
   });
 
-  test(`shard ${shard + 1}/${shards} holds its cases and the model pods run agnhost`, () => {
+  test(`${label}: the model pods run agnhost`, () => {
     assert.ok(m, 'the cluster is up');
     assert.ok(cases.length > 0);
     assert.equal(m.podIPs.size, UPSTREAM_NAMESPACES.length * UPSTREAM_POD_NAMES.length);
@@ -386,10 +396,10 @@ export function netpolUpstreamShard(shard: number, shards: number): void {
     });
   }
 
-  test(`shard ${shard + 1}/${shards}: every probe went through kubectl exec`, (t) => {
+  test(`${label}: every probe went through kubectl exec`, (t) => {
     assert.ok(m, 'the cluster is up');
     const tables = cases.reduce((n, c) => n + materializeCase(c).steps.reduce((k, s) => k + s.probes.length, 0), 0);
     assert.ok(m.probes >= tables * 81, `${m.probes} probes for ${tables} tables of 81 cells`);
-    t.diagnostic(`${cases.length} cases, ${tables} truth tables, ${m.probes} kubectl exec probes, ${m.secondTries} cell(s) right only at the second try, ${((Date.now() - t0) / 1000).toFixed(1)} s since the cluster started`);
+    t.diagnostic(`${cases.length} cases, ${tables} truth tables, ${m.probes} kubectl exec probes, ${m.secondTries} cell(s) right only at the second try, ${((Date.now() - t0) / 1000).toFixed(1)} s since the cluster started (kwire's process: ${cpuSeconds(process.cpuUsage(cpu0))} s CPU)`);
   });
 }

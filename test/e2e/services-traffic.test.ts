@@ -6,8 +6,11 @@
  *   backends, each within what a fair uniform choice gives (a chi-square test
  *   of the per-pod counts at p = 0.001, not a fixed split);
  * - `kubectl scale --replicas=1` while a pod keeps requesting: every flow goes
- *   to an endpoint the EndpointSlice lists as usable at that moment (so none
- *   reaches a removed pod once its endpoint is gone), then scaling back to 3
+ *   to an endpoint the EndpointSlice lists as usable at that moment, so none
+ *   reaches a removed pod once its endpoint is gone. A request may still be
+ *   refused just before that, when the kubelet has stopped a container whose
+ *   endpoint is still listed: the race real clusters have without a preStop
+ *   delay; the test checks every failure is exactly that. Scaling back to 3
  *   brings all three back;
  * - `sessionAffinity: ClientIP` pins each client pod to one backend;
  * - `externalTrafficPolicy: Local` on a NodePort, from the host with real
@@ -183,7 +186,7 @@ test('Services for real: uniform load balancing, scale down/up, session affinity
       assert.ok(x2 < CRITICAL_DF2_P001, `counts ${counts.join('/')} give chi-square ${x2.toFixed(2)} >= ${CRITICAL_DF2_P001.toFixed(2)}: not a uniform choice`);
     });
 
-    await t.test('scale to 1 under load: no flow reaches a pod whose endpoint is gone; scaling back to 3 brings all three back', async () => {
+    await t.test('scale to 1 under load: no flow reaches a pod whose endpoint is gone; scaling back to 3 brings all three back', async (st) => {
       const svcIp = (await c.kubectlOk(['get', 'svc', 'backend-clusterip', ...NS, '-o', 'jsonpath={.spec.clusterIP}'])).trim();
       // One ordered timeline, written synchronously by the store's watch (slice changes) and the
       // dataplane (flows): JavaScript runs one at a time, so the order is exact.
@@ -204,7 +207,7 @@ test('Services for real: uniform load balancing, scale down/up, session affinity
       try {
         const before = pods.map((p) => p.status.podIP!);
         // A client that keeps requesting through the scale-down (about 10 s).
-        const load = inPod(c, 'load', 'for i in $(seq 400); do wget -qO- -T 2 http://backend-clusterip || echo FAILED; sleep 0.025; done');
+        const load = inPod(c, 'load', 'for i in $(seq 400); do wget -qO- -T 10 http://backend-clusterip || echo FAILED; sleep 0.025; done');
         await waitFor('the load to start', async () => (timeline.some((e) => e.kind === 'flow') ? true : undefined));
         await c.kubectlOk(['scale', 'deployment', 'backend', ...NS, '--replicas=1']);
         const [kept] = await readyPods(c, 'app=backend', 1);
@@ -221,6 +224,7 @@ test('Services for real: uniform load balancing, scale down/up, session affinity
         let goneAt = -1;
         const late: string[] = [];
         let flows = 0;
+        const refused: Array<{ at: number; ip: string; verdict: string; reason: string }> = [];
         for (const [i, e] of timeline.entries()) {
           if (e.kind === 'slice') {
             usableBySlice.set(e.name, e.usable);
@@ -229,23 +233,30 @@ test('Services for real: uniform load balancing, scale down/up, session affinity
             if (goneAt < 0 && all.length === 1 && all[0] === keptIp) goneAt = i;
             continue;
           }
-          if (e.rec.verdict !== 'forwarded') continue;
           flows++;
           const usable = firstSlice ? before : [...usableBySlice.values()].flat();
           const ip = e.rec.endpoint?.ip ?? '';
-          if (!usable.includes(ip)) late.push(`flow ${e.rec.id} to ${ip} while the slice listed ${usable.join(',')}`);
+          if (!usable.includes(ip)) late.push(`flow ${e.rec.id} (${e.rec.verdict}) to ${ip} while the slice listed ${usable.join(',')}`);
+          if (e.rec.verdict !== 'forwarded') refused.push({ at: i, ip, verdict: e.rec.verdict, reason: e.rec.reason });
         }
-        assert.deepEqual(late, [], 'no flow to an endpoint the slice no longer listed');
+        assert.deepEqual(late, [], 'no flow to an endpoint the slice did not list at that moment');
         assert.ok(goneAt >= 0, 'the slice dropped to the one kept pod');
-        const after = timeline.slice(goneAt).filter((e): e is Extract<Entry, { kind: 'flow' }> => e.kind === 'flow' && e.rec.verdict === 'forwarded');
+        const after = timeline.slice(goneAt).filter((e): e is Extract<Entry, { kind: 'flow' }> => e.kind === 'flow');
         assert.ok(after.length > 0, 'requests kept flowing after the scale-down');
-        assert.deepEqual([...new Set(after.map((e) => e.rec.endpoint?.ip))], [keptIp], 'after the removal, only the kept pod is reached');
+        assert.deepEqual([...new Set(after.map((e) => `${e.rec.verdict} ${e.rec.endpoint?.ip}`))], [`forwarded ${keptIp}`], 'after the removal, only the kept pod is reached');
         const failed = loadOut.split('\n').filter((l) => l === 'FAILED').length;
         const answered = answers(loadOut).length;
         assert.equal(answered + failed, 400, loadOut.slice(0, 2000));
-        assert.ok(flows >= answered, 'every answer left a flow record');
-        // kube-proxy removes the endpoint before the pod stops (graceful termination): nothing fails.
-        assert.equal(failed, 0, `requests failed during the scale-down:\n${loadOut.split('\n').filter((l) => !l.startsWith(HELLO)).slice(0, 20).join('\n')}`);
+        assert.equal(flows, 400, 'one flow record per request');
+        // A failure is only ever the kubelet/endpoint race: refused by a removed pod that no longer listens, before its endpoint went.
+        const removed = before.filter((ip) => ip !== keptIp);
+        assert.equal(refused.length, failed, `failures and refused flows match:\n${loadOut.split('\n').filter((l) => !l.startsWith(HELLO)).slice(0, 20).join('\n')}`);
+        for (const r of refused) {
+          assert.ok(r.at < goneAt, `refused before the endpoint went: ${JSON.stringify(r)}`);
+          assert.ok(removed.includes(r.ip), `refused by a removed pod: ${JSON.stringify(r)}`);
+          assert.equal(`${r.verdict} ${r.reason}`, `refused no listener on ${r.ip}:8080`);
+        }
+        st.diagnostic(`scale-down under load: ${answered} answered, ${failed} refused in the kubelet/endpoint race window`);
       } finally {
         stopWatch();
         stopFlows();
@@ -262,11 +273,12 @@ test('Services for real: uniform load balancing, scale down/up, session affinity
     });
 
     await t.test('sessionAffinity ClientIP pins each client pod to one backend', async () => {
+      pods = await readyPods(c, 'app=backend', 3);
       for (const client of ['sticky-a', 'sticky-b']) {
         const got = answers(await inPod(c, client, 'for i in $(seq 30); do wget -qO- http://backend-sticky; done'));
         assert.equal(got.length, 30);
         assert.equal(new Set(got).size, 1, `${client} reached ${[...new Set(got)].join(', ')}`);
-        assert.ok(pods.some((p) => p.metadata.name === got[0]));
+        assert.ok(pods.some((p) => p.metadata.name === got[0]), `${got[0]} is a backend pod`);
       }
       // The same 30 requests without affinity spread (all on one pod by chance: 3 x (1/3)^30 < 1e-13).
       assert.ok(new Set(answers(await inPod(c, 'spread', 'for i in $(seq 30); do wget -qO- http://backend-clusterip; done'))).size > 1);

@@ -26,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTestCluster, type TestCluster } from '../../src/testing/test-cluster.js';
 import { labFile, waitFor } from './lab-scenario.js';
 import { matrixCommand, type CliIO } from '../../src/cli/policy-commands.js';
@@ -34,44 +35,17 @@ import { uiCommand } from '../../src/cli/ui-command.js';
 
 // ------------------------------------------------------------------ the browser (playwright-core over CDP)
 
-/** The parts of playwright-core's API this test uses. */
-interface PwPage {
-  goto(url: string, o?: { waitUntil?: 'load' | 'domcontentloaded' }): Promise<unknown>;
-  url(): string;
-  waitForSelector(sel: string, o?: { timeout?: number; state?: 'attached' | 'visible' }): Promise<unknown>;
-  waitForFunction(expr: string, arg?: unknown, o?: { timeout?: number; polling?: number }): Promise<unknown>;
-  evaluate(expr: string): Promise<unknown>;
-  click(sel: string): Promise<void>;
-  fill(sel: string, v: string): Promise<void>;
-  textContent(sel: string): Promise<string | null>;
-  screenshot(o: { path: string; fullPage?: boolean }): Promise<unknown>;
-  on(ev: 'pageerror' | 'console', f: (x: { message?: string; type?: () => string; text?: () => string }) => void): void;
-}
-interface PwContext {
-  newPage(): Promise<PwPage>;
-  close(): Promise<void>;
-}
-interface PwBrowser {
-  newContext(o: { viewport: { width: number; height: number }; bypassCSP?: boolean }): Promise<PwContext>;
-  close(): Promise<void>;
-}
-interface Playwright {
-  chromium: { launch(o: { executablePath: string; headless: boolean; args: string[] }): Promise<PwBrowser> };
-}
-
 const ROOT = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../../' : '../../', import.meta.url));
 const OUT = join(ROOT, 'test-output');
 const CHROMIUM = '/usr/bin/chromium';
 const NS = 'networking-lab';
 
-async function launchChromium(): Promise<PwBrowser> {
+async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     const r = spawnSync('bash', [join(ROOT, 'scripts/ui-tools.sh')], { stdio: 'inherit' });
     assert.equal(r.status, 0, 'scripts/ui-tools.sh installs chromium');
   }
-  const name = 'playwright-core';
-  const pw = (await import(name)) as unknown as Playwright;
-  return pw.chromium.launch({
+  return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -102,9 +76,9 @@ interface Cell {
 
 describe('the web UI in headless Chromium', { timeout: 600_000 }, () => {
   let c: TestCluster;
-  let browser: PwBrowser;
-  let ctx: PwContext;
-  let page: PwPage;
+  let browser: Browser;
+  let ctx: BrowserContext;
+  let page: Page;
   const pageErrors: string[] = [];
   let home = '';
   const CLUSTER = 'data'; // KWIRE_HOME/data is the test cluster's folder (state.json and pki/)
@@ -138,7 +112,7 @@ describe('the web UI in headless Chromium', { timeout: 600_000 }, () => {
     // bypassCSP: the test's own probes (waitForFunction) are evaluated strings, which the page's CSP forbids.
     ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 }, bypassCSP: true });
     page = await ctx.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message ?? String(e)));
+    page.on('pageerror', (e) => pageErrors.push(e.message));
   });
 
   after(async () => {

@@ -7,6 +7,24 @@
  */
 
 /**
+ * @typedef {{ protocol: string, port: number }} PortRef
+ * @typedef {{ froms: ReadonlyArray<string>, tos: ReadonlyArray<string>, tables: ReadonlyArray<{ protocol: string, port: number, allowed: ReadonlyArray<ReadonlyArray<boolean | null>> }>, revision: number }} ReachabilityMatrix
+ * @typedef {{ from: string, to: string, protocol: string, port: number, before: 'allowed' | 'dropped', after: 'allowed' | 'dropped' }} CellChange
+ * @typedef {{ flow: import('./graph.js').FlowRecord, count: number, before: 'allowed' | 'dropped', after: 'allowed' | 'dropped', policies: ReadonlyArray<string> }} FlowChange
+ */
+
+/**
+ * The answer of POST /kwire/v1/whatif (src/web/whatif.ts WhatIfResult, plus the objects as sent).
+ * @typedef {object} WhatIfResponse
+ * @property {ReadonlyArray<{ namespace: string, name: string, action: 'create' | 'update' }>} candidates
+ * @property {{ pods: ReadonlyArray<string>, ports: ReadonlyArray<PortRef>, tables?: ReadonlyArray<PortRef & { before: ReadonlyArray<ReadonlyArray<boolean>>, after: ReadonlyArray<ReadonlyArray<boolean>> }>, changes: ReadonlyArray<CellChange> }} matrix
+ * @property {{ judged: number, unjudged: number, changes: ReadonlyArray<FlowChange> }} flows
+ * @property {{ addedDenials: number, newAllowances: number, flowsChanged: number }} summary
+ * @property {number} revision
+ * @property {ReadonlyArray<{ metadata: { name: string, namespace: string } } & Record<string, unknown>>} objects
+ */
+
+/**
  * @typedef {object} Cell
  * @property {string} to
  * @property {'allowed' | 'dropped' | 'unknown'} state
@@ -28,7 +46,7 @@
 const stateOf = (v) => (v === true ? 'allowed' : v === false ? 'dropped' : 'unknown');
 
 /**
- * @param {{ froms: ReadonlyArray<string>, tos: ReadonlyArray<string>, tables: ReadonlyArray<{ protocol: string, port: number, allowed: ReadonlyArray<ReadonlyArray<boolean | null>> }> }} m
+ * @param {Pick<ReachabilityMatrix, 'froms' | 'tos' | 'tables'>} m
  * @returns {Grid[]}
  */
 export function matrixGrids(m) {
@@ -49,7 +67,7 @@ export function matrixGrids(m) {
 }
 
 /**
- * @param {{ matrix: { pods: ReadonlyArray<string>, tables?: ReadonlyArray<{ protocol: string, port: number, before: ReadonlyArray<ReadonlyArray<boolean>>, after: ReadonlyArray<ReadonlyArray<boolean>> }> } }} w
+ * @param {{ matrix: Pick<WhatIfResponse['matrix'], 'pods' | 'tables'> }} w
  * @returns {Grid[]}
  */
 export function whatIfGrids(w) {

@@ -47,7 +47,9 @@ export function processLabIO(): LabIO {
   let rl: Interface | undefined;
   let lines: AsyncIterator<string> | undefined;
   return {
-    out: (line) => void process.stdout.write(line + '\n'),
+    out: (line) => {
+      if (!process.stdout.destroyed) process.stdout.write(line + '\n');
+    },
     err: (text) => void process.stderr.write(text),
     env: process.env,
     async ask(question) {
@@ -143,14 +145,21 @@ async function labMain(argv: string[], io: LabIO): Promise<number> {
     const r = await cluster.delete();
     return r.code === 0 ? `cluster ${cluster.name} deleted` : `deleting cluster ${cluster.name} failed: ${r.stderr.trim()}`;
   };
-  const onSignal = (): void => {
+  let aborting = false;
+  const abort = (code: number, why: string): void => {
+    if (aborting) return;
+    aborting = true;
     void cleanup().then((m) => {
-      io.err(`\nkwire lab: interrupted${m ? `; ${m}` : ''}\n`);
-      process.exit(130);
+      io.err(`\nkwire lab: ${why}${m ? `; ${m}` : ''}\n`);
+      process.exit(code);
     });
   };
+  const onSignal = (): void => abort(130, 'interrupted');
+  // Output into a closed pipe (`kwire lab networking | head`): stop, but never leave the cluster behind.
+  const onPipe = (e: NodeJS.ErrnoException): void => abort(141, `output closed (${e.code ?? e.message})`);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  process.stdout.on('error', onPipe);
 
   try {
     io.out(`  cluster    ${cluster.name}: fresh, in ${kwireHome(io.env)}/${cluster.name}, up in ${secs(upMs)} (\`kwire up -d --name ${cluster.name}\`); ${keep ? 'kept afterwards (--keep)' : 'deleted at the end (--keep keeps it)'}`);
@@ -238,5 +247,6 @@ async function labMain(argv: string[], io: LabIO): Promise<number> {
     await cleanup();
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
+    // The 'error' listener stays: a closed pipe may still report on writes queued before.
   }
 }

@@ -204,8 +204,7 @@ const step4: LabStep = {
         kind: 'observe',
         program: 'curl',
         args: ['-s', `http://${ip}:30080`],
-        lab: '# Replace <NODE_IP> with actual node IP\ncurl http://<NODE_IP>:30080',
-        why: `<NODE_IP> is ${ip === ips[0] ? 'each' : 'the next'} node's INTERNAL-IP above (-s: no progress meter)`,
+        ...(ip === ips[0] ? { lab: '# Replace <NODE_IP> with actual node IP\ncurl http://<NODE_IP>:30080', why: "<NODE_IP> is each node's INTERNAL-IP above, in turn (-s: no progress meter)" } : {}),
         retry: { until: (r) => r.code === 0, ms: 10_000 },
         expect: (r) => [{ ok: r.code === 0 && helloPods(r.stdout).length === 1, what: `${ip}:30080 answers from a backend pod` }],
       });

@@ -1,7 +1,0 @@
-/**
- * The upstream e2e NetworkPolicy cases through the real kubectl, shard 3 of 3
- * (see netpol-upstream-harness.ts; the shards run on their own clusters, side by side).
- */
-import { netpolUpstreamShard } from './netpol-upstream-harness.js';
-
-netpolUpstreamShard(2, 3);
