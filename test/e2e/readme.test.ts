@@ -97,6 +97,7 @@ export function normalizeLine(l: string, n?: Normalizer): string {
     .replace(/(emulated node\)\s+)\S+/g, '$1<kernel>')
     .replace(/\bkubectl(\s+)v\d\S*/g, 'kubectl$1<version>')
     .replace(/\b\d+(\.\d+)? ?(ms|s|milliseconds)\b/g, '<t>')
+    .replace(/\(pid \d+\)/g, '(pid <n>)')
     .replace(/\b(?!30080\b|8080\b)\d{4,5}\b/g, '<n>')
     .replace(/\s+/g, ' ')
     .trim();

@@ -17,8 +17,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { resourceKey, type KObject } from '../../src/store/store.js';
 import { startTestCluster } from '../../src/testing/test-cluster.js';
 import { waitFor } from './lab-scenario.js';
