@@ -13,11 +13,12 @@ runTable('/Endpoints', [
   { name: 'a subset needs addresses', obj: ep([{ ports: [{ port: 80 }] }]), want: ['subsets[0]: Required value: must specify `addresses` or `notReadyAddresses`'] },
   {
     name: 'addresses must be usable IPs',
-    obj: ep([{ addresses: [{ ip: 'nope' }, { ip: '127.0.0.1' }, { ip: '169.254.1.1', hostname: 'A' }], notReadyAddresses: [{ ip: '224.0.0.5' }] }]),
+    obj: ep([{ addresses: [{ ip: 'nope' }, { ip: '::1' }, { ip: '169.254.1.1', hostname: 'A' }, { ip: '127.0.0.1' }], notReadyAddresses: [{ ip: '224.0.0.5' }] }]),
     want: [
       `subsets[0].addresses[0].ip: Invalid value: "nope": ${IP_MSG}`,
       'subsets[0].addresses[0].ip: Invalid value: "nope": must be a valid IP address',
-      'subsets[0].addresses[1].ip: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)',
+      // 127.0.0.0/8 is kwire's host (node) network: a host process may be an endpoint. IPv6 loopback is still refused.
+      'subsets[0].addresses[1].ip: Invalid value: "::1": may not be in the loopback range (127.0.0.0/8, ::1/128)',
       `subsets[0].addresses[2].hostname: Invalid value: "A": ${LABEL_MSG}`,
       'subsets[0].addresses[2].ip: Invalid value: "169.254.1.1": may not be in the link-local range (169.254.0.0/16, fe80::/10)',
       'subsets[0].notReadyAddresses[0].ip: Invalid value: "224.0.0.5": may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)',

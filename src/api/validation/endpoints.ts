@@ -20,7 +20,7 @@ function validateEndpointAddress(a: Obj, path: FieldPath): FieldError[] {
   if (hostname.length > 0) errs.push(...validateDNS1123Label(hostname, path.child('hostname')));
   const nodeName = getOptStr(a, 'nodeName');
   if (nodeName !== undefined) for (const m of nameIsDNSSubdomain(nodeName, false)) errs.push(invalid(path.child('nodeName'), nodeName, m));
-  errs.push(...validateNonSpecialIP(path.child('ip'), ip));
+  errs.push(...validateNonSpecialIP(path.child('ip'), ip, { allowHostLoopback: true }));
   return errs;
 }
 
@@ -74,7 +74,7 @@ function validateSliceEndpoints(eps: ReadonlyArray<Obj>, addrType: string, path:
       const p = ap.index(j);
       if (addrType === 'IPv4' || addrType === 'IPv6') {
         const e = addrType === 'IPv4' ? validateIPv4(p, a) : validateIPv6(p, a);
-        errs.push(...(e.length > 0 ? e : validateNonSpecialIP(p, a)));
+        errs.push(...(e.length > 0 ? e : validateNonSpecialIP(p, a, { allowHostLoopback: true })));
       } else if (addrType === 'FQDN') {
         const r = isFullyQualifiedDomainName(a);
         if (r === 'required') errs.push(required(p));

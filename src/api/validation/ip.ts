@@ -154,8 +154,13 @@ export function isIPv6String(s: string): boolean {
   return ip !== undefined && !ip.v4;
 }
 
-/** `ValidateNonSpecialIP` (Endpoints, EndpointSlices, externalIPs). */
-export function validateNonSpecialIP(path: FieldPath, value: string): FieldError[] {
+/**
+ * `ValidateNonSpecialIP` (Endpoints, EndpointSlices, externalIPs).
+ * `allowHostLoopback`: kwire's node network is 127.0.0.0/8, so endpoints of a
+ * selectorless Service may name a process on the host (127.x) — a deliberate
+ * difference from kube-apiserver, where 127.0.0.0/8 is the node's own loopback.
+ */
+export function validateNonSpecialIP(path: FieldPath, value: string, opts: { allowHostLoopback?: boolean } = {}): FieldError[] {
   const ip = parseIP(value);
   if (ip === undefined) return [invalid(path, value, 'must be a valid IP address')];
   const b = ip.bytes;
@@ -166,7 +171,7 @@ export function validateNonSpecialIP(path: FieldPath, value: string): FieldError
   const linkLocalUnicast = ip.v4 ? b[12] === 169 && b[13] === 254 : b[0] === 0xfe && ((b[1] ?? 0) & 0xc0) === 0x80;
   const linkLocalMulticast = ip.v4 ? b[12] === 224 && b[13] === 0 && b[14] === 0 : b[0] === 0xff && ((b[1] ?? 0) & 0x0f) === 0x02;
   if (unspecified) errs.push(invalid(path, value, `may not be unspecified (${value})`));
-  if (loopback) errs.push(invalid(path, value, 'may not be in the loopback range (127.0.0.0/8, ::1/128)'));
+  if (loopback && !(opts.allowHostLoopback && ip.v4)) errs.push(invalid(path, value, 'may not be in the loopback range (127.0.0.0/8, ::1/128)'));
   if (linkLocalUnicast) errs.push(invalid(path, value, 'may not be in the link-local range (169.254.0.0/16, fe80::/10)'));
   if (linkLocalMulticast) errs.push(invalid(path, value, 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)'));
   return errs;
