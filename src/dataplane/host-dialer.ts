@@ -36,11 +36,9 @@
  *
  * It does not know Services or policies: those have run before it is asked.
  *
- * How a host address gets into an EndpointSlice is open: kube-apiserver (and
- * so kwire's API) refuses 127.0.0.0/8 in EndpointSlice and Endpoints
- * addresses ("may not be in the loopback range"), so a user cannot write one
- * with kubectl today; on a real cluster the host would be a routable address.
- * The dataplane path is ready for whichever user-facing way the project picks.
+ * A host address gets into an EndpointSlice with kubectl: kwire's API accepts
+ * 127.0.0.0/8 in EndpointSlice and Endpoints addresses (kube-apiserver refuses
+ * them, as 127.x is a node's own loopback there; in kwire it is the node network).
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
