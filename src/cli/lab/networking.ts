@@ -327,7 +327,7 @@ const step7: LabStep = {
         expect: (r) => [{ ok: r.code === 0 && /^ingress-nginx\s+ingress-nginx\s+enabled\s/m.test(r.stdout), what: 'the ingress-nginx add-on is enabled' }],
       });
     } else {
-      ctx.skip(echo, 'the curls below use --resolve instead of an /etc/hosts line');
+      ctx.notRun(echo, 'the curls below use --resolve instead of an /etc/hosts line');
     }
     await ctx.cmd({
       kind: 'observe',
@@ -472,7 +472,7 @@ const step11: LabStep = {
     const ip = ctx.mode === 'setup' ? '' : (await nodeIps(ctx))[0]!;
     await ctx.cmd({ kind: 'change', program: 'kubectl', args: ['delete', 'namespace', NS], timeoutMs: 90_000, expect: says('namespace "networking-lab" deleted') });
     if (ctx.mode === 'setup') return;
-    ctx.skip(
+    ctx.notRun(
       "sudo sed -i '/frontend.local/d' /etc/hosts\nsudo sed -i '/backend.local/d' /etc/hosts\nsudo sed -i '/app.local/d' /etc/hosts",
       ctx.tools.kwire
         ? 'this run never edited /etc/hosts; lines added with `kwire hosts --write` come out with `kwire hosts --remove`'

@@ -110,7 +110,7 @@ export class StepContext {
   }
 
   /** A lab command kwire does not run, and why. */
-  skip(lab: string, why: string): void {
+  notRun(lab: string, why: string): void {
     if (!this.shows) return;
     this.printLab(lab);
     this.print(`  not run: ${why}`);
