@@ -28,7 +28,7 @@ const USAGE = `kwire: Kubernetes networking in one process, driven by the real k
 
 Usage:
   kwire up [--name NAME] [--nodes N] [-d] [--ephemeral] [--kubernetes-version 1.31] [--port PORT]
-                          [--dns-upstream HOST[:PORT]]
+                          [--dns-upstream HOST[:PORT]] [--ingress-ports HTTP,HTTPS]
                           create (or start) a cluster and merge context "kwire" into your kubeconfig
   kwire start [--name NAME]   start a stopped cluster in the background (objects are kept)
   kwire stop [--name NAME]    stop a running cluster (objects are kept)
@@ -104,6 +104,12 @@ async function configFor(values: Record<string, unknown>, name: string): Promise
   }
   const portFlag = values['port'] as string | undefined;
   const upstreamFlag = values['dns-upstream'] as string | undefined;
+  const ingressFlag = values['ingress-ports'] as string | undefined;
+  const ingressMatch = ingressFlag === undefined ? undefined : /^(\d{1,5}),(\d{1,5})$/.exec(ingressFlag);
+  if (ingressFlag !== undefined && (!ingressMatch || Number(ingressMatch[1]) > 65535 || Number(ingressMatch[2]) > 65535)) {
+    throw new UsageError(`--ingress-ports must be HTTP,HTTPS port numbers (e.g. 8080,8443), not "${ingressFlag}"`);
+  }
+  const ingressPorts = ingressMatch ? { http: Number(ingressMatch[1]), https: Number(ingressMatch[2]) } : undefined;
   if (upstreamFlag !== undefined && !/^[^:\s]+(:\d+)?$/.test(upstreamFlag)) throw new UsageError(`--dns-upstream must be host[:port], not "${upstreamFlag}"`);
   if (portFlag !== undefined && !/^\d+$/.test(portFlag)) throw new UsageError(`--port must be a number, not "${portFlag}"`);
   if (existing) {
@@ -113,6 +119,7 @@ async function configFor(values: Record<string, unknown>, name: string): Promise
       kubernetesVersion: version ?? existing.kubernetesVersion,
       apiPort: portFlag ? Number(portFlag) : existing.apiPort,
       ...(upstreamFlag !== undefined ? { dnsUpstream: upstreamFlag } : {}),
+      ...(ingressPorts ? { ingressPorts } : {}),
     };
     saveConfig(cfg);
     return cfg;
@@ -126,6 +133,7 @@ async function configFor(values: Record<string, unknown>, name: string): Promise
     ephemeral: values['ephemeral'] === true,
     clusterDomain: 'cluster.local',
     ...(upstreamFlag !== undefined ? { dnsUpstream: upstreamFlag } : {}),
+    ...(ingressPorts ? { ingressPorts } : {}),
   };
   saveConfig(cfg);
   return cfg;
@@ -144,7 +152,7 @@ async function runForeground(cfg: ClusterConfig, quiet: boolean): Promise<number
   const { startCluster } = await import('../cluster/cluster.js');
   const dir = clusterDir(cfg.name);
   const t0 = performance.now();
-  const cluster = await startCluster(cfg, { dataDir: dir });
+  const cluster = await startCluster(cfg, { dataDir: dir, ...(cfg.ingressPorts ? { ingressPorts: cfg.ingressPorts } : {}) });
   const port = Number(new URL(cluster.url).port);
   if (port !== cfg.apiPort) saveConfig({ ...cfg, apiPort: port });
   mergeContext({ contextName: contextName(cfg.name), server: cluster.url, caPem: cluster.pki.caCert, clientCertPem: cluster.pki.clientCert, clientKeyPem: cluster.pki.clientKey });
@@ -227,6 +235,7 @@ async function up(argv: string[], background: boolean, mustExist: boolean): Prom
     'kubernetes-version': { type: 'string' },
     port: { type: 'string' },
     'dns-upstream': { type: 'string' },
+    'ingress-ports': { type: 'string' },
     'foreground-child': { type: 'boolean' },
   });
   const name = nameOf(values);

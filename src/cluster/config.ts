@@ -21,6 +21,8 @@ export interface ClusterConfig {
   readonly clusterDomain: string;
   /** Where cluster DNS forwards names outside the cluster ("host:port"); absent: NXDOMAIN. */
   readonly dnsUpstream?: string;
+  /** Host ports of the ingress on 127.0.0.1 (default 80 and 443, falling back to 8080/8443). */
+  readonly ingressPorts?: { readonly http: number; readonly https: number };
 }
 
 export interface ClusterState {

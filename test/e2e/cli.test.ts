@@ -44,7 +44,7 @@ test('kwire up -d, status, stop, start, delete', async () => {
   const home = mkdtempSync(join(tmpdir(), 'kwire-cli-'));
   writeFileSync(join(home, 'kubeconfig'), OTHER);
   try {
-    const up = await kwire(home, ['up', '-d']);
+    const up = await kwire(home, ['up', '-d', '--ingress-ports', '0,0']);
     assert.equal(up.code, 0, up.stderr);
     assert.match(up.stdout, /cluster "kwire" is up/);
 
@@ -64,6 +64,10 @@ test('kwire up -d, status, stop, start, delete', async () => {
     assert.equal(status.nodes.length, 3);
     assert.match(status.nodes[1].internalIP, /^127\.0\.\d+\.3$/);
     assert.equal(status.dataDir, join(home, 'kwire-home', 'kwire'));
+    assert.ok(status.ingress.http > 0 && status.ingress.https > 0, 'the ingress ports chosen by --ingress-ports 0,0 are reported');
+    assert.ok(status.dnsPort > 0);
+    assert.match(status.loadBalancerPool, /^127\.0\.\d+\.100-127\.0\.\d+\.199$/);
+    assert.ok(status.listeners.some((l: { what: string }) => l.what === 'ingress http'));
 
     assert.equal((await kubectl(home, ['create', 'namespace', 'keep'])).code, 0);
     assert.equal((await kubectl(home, ['create', 'configmap', 'c1', '-n', 'keep', '--from-literal=a=1'])).code, 0);
@@ -109,6 +113,9 @@ test('bad flags are usage errors with exit code 2', async () => {
     const v = await kwire(home, ['up', '--kubernetes-version', '1.12']);
     assert.equal(v.code, 2);
     assert.match(v.stderr, /not supported/);
+    const ip = await kwire(home, ['up', '--ingress-ports', '80']);
+    assert.equal(ip.code, 2);
+    assert.match(ip.stderr, /--ingress-ports must be HTTP,HTTPS/);
     const u = await kwire(home, ['frobnicate']);
     assert.equal(u.code, 2);
     assert.match(u.stderr, /unknown command "frobnicate"/);
