@@ -23,6 +23,7 @@ import type { NetworkPolicy, NetworkPolicyPeer } from 'kubernetes-types/networki
 import { decideFlow } from '../src/dataplane/policy-hook.js';
 import type { PolicyRequest } from '../src/dataplane/hooks.js';
 import { PolicyEngine, type ClusterModel, type DecideQuery, type NamespaceInfo, type PodInfo } from '../src/policy/index.js';
+import { seededRandom } from '../src/testing/rng.js';
 
 function arg(name: string, dflt: number): number {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -35,17 +36,7 @@ const ROUNDS = 9;
 const NS_COUNT = 20;
 const PODS_PER_NS = 25;
 
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const SHOP_APPS = ['web', 'api', 'db'];
 const OTHER_APPS = ['frontend', 'backend', 'cache', 'queue', 'worker'];

@@ -14,6 +14,7 @@
 import { performance } from 'node:perf_hooks';
 import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from 'kubernetes-types/networking/v1.js';
 import { NaiveEvaluator, PolicyEngine, type ClusterModel, type NamespaceInfo, type PodInfo } from '../src/policy/index.js';
+import { seededRandom } from '../src/testing/rng.js';
 
 function arg(name: string, dflt: number): number {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -25,17 +26,7 @@ const POLICY_COUNT = arg('policies', 500);
 const SAMPLE_ROWS = arg('rows', 50);
 const PORT = arg('port', 8080);
 
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 const r = rng(42);
 const int = (n: number): number => Math.floor(r() * n);
 const pick = <T>(xs: ReadonlyArray<T>): T => xs[int(xs.length)] as T;

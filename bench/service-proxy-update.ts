@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { ServiceProxy } from '../src/dataplane/service-proxy/index.js';
+import { seededRandom } from '../src/testing/rng.js';
 
 function arg(name: string, dflt: number): number {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -29,17 +30,7 @@ const UPDATES = arg('updates', 20_000);
 const ENDPOINTS = arg('endpoints', 3);
 const FRESH = !process.argv.includes('--prebuilt');
 
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const clusterIP = (i: number): string => `10.${96 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
 

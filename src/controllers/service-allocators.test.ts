@@ -19,20 +19,11 @@ import { Store, resourceKey, type KObject } from '../store/store.js';
 import { AllocationBitmap, allocateWithOffset, ipRangeOffset, portRangeOffset } from './service-allocator-bitmap.js';
 import { NodePortRange, ServiceIPRange, parsePortRange, ipv4ToInt } from './service-allocator-ranges.js';
 import { ServiceAllocators, createServiceAllocators } from './service-allocators.js';
+import { seededRandom } from '../testing/rng.js';
 
 const SERVICES = RESOURCES.find((r) => r.kind === 'Service')!;
 
-/** mulberry32: a seeded [0,1) source. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = seededRandom;
 
 interface Harness {
   readonly registry: Registry;

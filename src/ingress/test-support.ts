@@ -9,6 +9,7 @@ import http from 'node:http';
 import { Duplex } from 'node:stream';
 import type { ConnectToService } from './upstream.js';
 import type { Ingress, IngressClass, Secret, Service } from './types.js';
+import { seededRandom } from '../testing/rng.js';
 
 export interface PathSpec {
   readonly path?: string;
@@ -92,17 +93,7 @@ export function tlsSecret(name: string, certPem: string, keyPem: string, namespa
   };
 }
 
-/** A seeded PRNG (mulberry32), float in [0, 1). */
-export function seededRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRng = seededRandom;
 
 /** One end of an in-memory, socket-like byte pipe. */
 export class PipeEnd extends Duplex {

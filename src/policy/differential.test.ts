@@ -13,18 +13,9 @@ import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicy
 import { PolicyEngine } from './engine.js';
 import { NaiveEvaluator } from './naive.js';
 import type { ClusterModel, ContainerPortInfo, Decision, DecideQuery, Endpoint, NamespaceInfo, NodeInfo, PodInfo, Protocol } from './types.js';
+import { seededRandom } from '../testing/rng.js';
 
-/** mulberry32: a small seeded PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 class Gen {
   constructor(readonly r: () => number) {}

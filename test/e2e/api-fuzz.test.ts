@@ -9,17 +9,9 @@ import assert from 'node:assert/strict';
 import { Agent, request } from 'node:https';
 import { startTestCluster } from '../../src/testing/test-cluster.js';
 import { RESOURCES, groupVersion } from '../../src/api/resources.js';
+import { seededRandom } from '../../src/testing/rng.js';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const SAMPLES: unknown[] = [
   { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { a: 'b' } },

@@ -18,18 +18,9 @@ import { feedServiceProxy } from './store-feed.js';
 import { AffinityTable } from './affinity.js';
 import { proxyTranslator } from './translator.js';
 import type { ResolveRequest, ResolveResult } from './types.js';
+import { seededRandom } from '../../testing/rng.js';
 
-/** mulberry32 */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = seededRandom;
 
 const NS = 'lab';
 
