@@ -165,6 +165,7 @@ async function runForeground(cfg: ClusterConfig, quiet: boolean): Promise<number
       dnsPort: cluster.dnsPort,
       ingress: { http: cluster.ingressPort('http') ?? null, https: cluster.ingressPort('https') ?? null },
       loadBalancerPool: cluster.loadBalancerPool,
+      ui: cluster.ui.url,
       listeners: cluster.listeners(),
     };
     writeJson(statePath(cfg.name), state);
@@ -215,6 +216,7 @@ async function runBackground(cfg: ClusterConfig): Promise<number> {
       out(`kwire: cluster "${cfg.name}" is up in the background (pid ${st.pid})`);
       out(`  API server   ${st.apiServer}`);
       out(`  kubeconfig   context "${contextName(cfg.name)}" in ${kubeconfigPath()} (selected)`);
+      if (st.ui) out(`  web UI       ${st.ui}  (\`kwire ui\` opens it with your credentials)`);
       out(`  log          ${logFile}`);
       return 0;
     }
@@ -305,6 +307,7 @@ export interface StatusReport {
   readonly dnsPort: number | null;
   readonly ingress: { readonly http: number | null; readonly https: number | null };
   readonly loadBalancerPool: string | null;
+  readonly ui: string | null;
   readonly listeners: ClusterState['listeners'];
 }
 
@@ -323,6 +326,7 @@ function statusReport(cfg: ClusterConfig): StatusReport {
     dnsPort: st?.dnsPort ?? null,
     ingress: st?.ingress ?? { http: null, https: null },
     loadBalancerPool: st?.loadBalancerPool ?? null,
+    ui: st?.ui ?? null,
     listeners: st?.listeners ?? [],
   };
 }
@@ -352,6 +356,7 @@ async function status(argv: string[]): Promise<number> {
     out(`cluster DNS  127.0.0.1:${r.dnsPort}`);
     out(`ingress      http 127.0.0.1:${r.ingress.http ?? '-'}, https 127.0.0.1:${r.ingress.https ?? '-'}`);
     out(`LB pool      ${r.loadBalancerPool ?? '-'}`);
+    out(`web UI       ${r.ui ?? '-'}  (\`kwire ui\` opens it)`);
   }
   out('nodes');
   for (const n of r.nodes) out(`  ${n.name.padEnd(28)} ${n.internalIP.padEnd(15)} ${n.role}`);

@@ -32,6 +32,8 @@ export interface ClusterState {
   readonly dnsPort?: number;
   readonly ingress?: { readonly http: number | null; readonly https: number | null };
   readonly loadBalancerPool?: string;
+  /** The web UI's address (without credentials: `kwire ui` adds them). */
+  readonly ui?: string;
   readonly listeners: ReadonlyArray<{ readonly what: string; readonly address: string; readonly error?: string }>;
 }
 
