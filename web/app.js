@@ -289,8 +289,29 @@ function drawFlow(f) {
   }
 }
 
+/** Flows waiting for the next frame: they are drawn together in one cytoscape batch. */
+/** @type {FlowRecord[]} */
+const pendingFlows = [];
+let flowFrame = 0;
+
 /** @param {FlowRecord} f */
 function showFlowOnMap(f) {
+  pendingFlows.push(f);
+  // Only the newest matter once many wait (a hidden tab gets no frames): the map keeps 80.
+  if (pendingFlows.length > 80) pendingFlows.splice(0, pendingFlows.length - 80);
+  if (!flowFrame) flowFrame = requestAnimationFrame(flushFlows);
+}
+
+function flushFlows() {
+  flowFrame = 0;
+  const batch = pendingFlows.splice(0);
+  cy.batch(() => {
+    for (const f of batch) showFlowNow(f);
+  });
+}
+
+/** @param {FlowRecord} f */
+function showFlowNow(f) {
   activeFlows.set(f.id, { f, until: Date.now() + (f.verdict === 'forwarded' ? 6000 : 15000) });
   if (activeFlows.size > 80) {
     const [oldest] = activeFlows.keys();
@@ -311,11 +332,13 @@ function showFlowOnMap(f) {
 
 setInterval(() => {
   const now = Date.now();
-  for (const [id, a] of activeFlows) {
-    if (a.until > now) continue;
-    activeFlows.delete(id);
-    cy.getElementById(`flow:${id}`).remove();
-  }
+  cy.batch(() => {
+    for (const [id, a] of activeFlows) {
+      if (a.until > now) continue;
+      activeFlows.delete(id);
+      cy.getElementById(`flow:${id}`).remove();
+    }
+  });
 }, 1000);
 
 cy.on('tap', 'node', (ev) => {
