@@ -18,6 +18,7 @@ import { startCluster, type RunningCluster } from '../../src/cluster/cluster.js'
 import type { ClusterConfig } from '../../src/cluster/config.js';
 import { standaloneKubeconfig } from '../../src/cli/kubeconfig.js';
 import { kubectlBinary, run } from '../../src/testing/kubectl.js';
+import { labFile } from './lab-scenario.js';
 
 interface Harness {
   readonly cluster: RunningCluster;
@@ -138,39 +139,7 @@ test('Services with the real kubectl: allocation, clashes, get svc columns, endp
       await c.ok([
         'apply',
         '-f',
-        c.file(
-          'backend-deployment.yaml',
-          `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: backend
-  namespace: networking-lab
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: backend
-  template:
-    metadata:
-      labels:
-        app: backend
-        version: v1
-    spec:
-      containers:
-      - name: backend
-        image: hashicorp/http-echo:latest
-        args:
-          - "-text=Hello from Backend Pod: $(HOSTNAME)"
-          - "-listen=:8080"
-        ports:
-        - containerPort: 8080
-        env:
-        - name: HOSTNAME
-          valueFrom:
-            fieldRef:
-              fieldPath: metadata.name
-`,
-        ),
+        labFile('backend-deployment.yaml'),
       ]);
       const ep = await eventually(
         'three ready endpoints',

@@ -6,39 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { labFile } from './lab-scenario.js';
 import { startTestCluster, type TestCluster } from '../../src/testing/test-cluster.js';
 import { virtualConnector } from '../../src/dataplane/index.js';
 
-export const BACKEND = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: backend
-  namespace: networking-lab
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: backend
-  template:
-    metadata:
-      labels:
-        app: backend
-        version: v1
-    spec:
-      containers:
-      - name: backend
-        image: hashicorp/http-echo:latest
-        args:
-          - "-text=Hello from Backend Pod: $(HOSTNAME)"
-          - "-listen=:8080"
-        ports:
-        - containerPort: 8080
-        env:
-        - name: HOSTNAME
-          valueFrom:
-            fieldRef:
-              fieldPath: metadata.name
-`;
+/** The lab's own backend Deployment (examples/networking-lab), unchanged. */
+export const BACKEND = readFileSync(labFile('backend-deployment.yaml'), 'utf8');
 
 /** An HTTP GET over the virtual pod network from a node's IP (as the kubelet's probes do). */
 function getFromNode(c: TestCluster, srcIp: string, ip: string, port: number, path = '/'): Promise<{ status: number; body: string }> {
