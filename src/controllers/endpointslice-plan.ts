@@ -8,7 +8,7 @@
  *   refreshed), so one pod change rewrites one slice, not all of them;
  * - new endpoints fill existing slices of the same port mapping up to the limit
  *   before a new slice is made;
- * - slices of a port mapping nobody has any more, and slices left empty, go;
+ * - slices of a port mapping nobody has now, and slices left empty, go;
  * - a Service with no endpoints at all keeps exactly one empty placeholder slice;
  * - when nothing changed, the plan is empty (level-triggered, idempotent).
  */

@@ -75,7 +75,7 @@ export async function address(b: AnswerBackend, qname: string, family: 'A' | 'AA
   return ok(out, [], truncated);
 }
 
-/** TXT records (only dns-version has any). */
+/** TXT records (only dns-version has one). */
 export function txt(b: AnswerBackend, qname: string): Records {
   const look = b.services(normalizeName(qname), 'TXT');
   if (look.kind === 'nameError') return NAME_ERROR;

@@ -137,7 +137,7 @@ const ROWS: ReadonlyArray<Row> = [
   { q: `ext-in.ns1.svc.${Z}`, t: 'A', rcode: 'NOERROR', answers: [CNAME(`ext-in.ns1.svc.${Z}`, svc1), A(svc1, '10.96.0.100')] },
   { q: `ext.ns1.svc.${Z}`, t: 'SRV', rcode: 'NOERROR', soa: Z },
   { q: `x.ext.ns1.svc.${Z}`, t: 'A', rcode: 'NXDOMAIN', soa: Z },
-  // 2.6 pod records (pods insecure: any IP-shaped name in an existing namespace)
+  // 2.6 pod records (pods insecure: every IP-shaped name in an existing namespace)
   { q: `10-244-1-20.ns1.pod.${Z}`, t: 'A', rcode: 'NOERROR', answers: [A(`10-244-1-20.ns1.pod.${Z}`, '10.244.1.20')] },
   { q: `1-2-3-4.ns1.pod.${Z}`, t: 'A', rcode: 'NOERROR', answers: [A(`1-2-3-4.ns1.pod.${Z}`, '1.2.3.4')] },
   { q: `1-2-3-4.ns1.pod.${Z}`, t: 'AAAA', rcode: 'NOERROR', soa: Z },

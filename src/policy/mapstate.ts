@@ -11,7 +11,7 @@
  *                                "*"           any protocol, any port
  *   ranges      [ { protocol, start, end, peer, rule } ]  endPort ranges
  *
- *   peer:  any | selector <id> (a selector-cache selection) | ipBlock (prefix + excepts)
+ *   peer:  wildcard | selector <id> (a selector-cache selection) | ipBlock (prefix + excepts)
  *
  * A lookup for (peer, protocol, port) probes the exact key, the named keys the
  * destination gives that port, the protocol wildcard and the full wildcard, then

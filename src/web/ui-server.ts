@@ -28,7 +28,7 @@ export interface UiServerOptions {
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
   /** The API's bearer token (what the login URL carries). */
   readonly token: string;
-  /** 0 or absent: any free port. */
+  /** 0 or absent: a free port chosen by the system. */
   readonly port?: number;
 }
 

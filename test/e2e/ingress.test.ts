@@ -31,6 +31,7 @@ import net from 'node:net';
 import { startTestCluster, type TestCluster } from '../../src/testing/test-cluster.js';
 import { run, type RunResult } from '../../src/testing/kubectl.js';
 import { curl, labFile, waitFor } from './lab-scenario.js';
+import { SPEC_PATH_EXAMPLES } from '../../src/ingress/spec-path-examples.js';
 
 const NS = 'ing';
 const KWIRE_BIN = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../../bin/kwire.js' : '../../bin/kwire.js', import.meta.url));
@@ -120,31 +121,8 @@ type PathRow = {
   readonly split?: boolean;
 };
 
-/** Kubernetes docs, concepts/services-networking/ingress, "Path types" -> "Examples". */
-const SPEC_ROWS: ReadonlyArray<PathRow> = [
-  { paths: [['Prefix', '/', 'root']], request: '/', expect: 'root', note: 'all paths' },
-  { paths: [['Prefix', '/', 'root']], request: '/anything/at/all', expect: 'root', note: 'all paths' },
-  { paths: [['Exact', '/foo', 'foo']], request: '/foo', expect: 'foo' },
-  { paths: [['Exact', '/foo', 'foo']], request: '/bar', expect: 404 },
-  { paths: [['Exact', '/foo', 'foo']], request: '/foo/', expect: 404 },
-  { paths: [['Exact', '/foo/', 'foo']], request: '/foo', expect: 404 },
-  { paths: [['Prefix', '/foo', 'foo']], request: '/foo', expect: 'foo' },
-  { paths: [['Prefix', '/foo', 'foo']], request: '/foo/', expect: 'foo' },
-  { paths: [['Prefix', '/foo/', 'foo']], request: '/foo', expect: 'foo' },
-  { paths: [['Prefix', '/foo/', 'foo']], request: '/foo/', expect: 'foo' },
-  { paths: [['Prefix', '/aaa/bb', 'bb']], request: '/aaa/bbb', expect: 404 },
-  { paths: [['Prefix', '/aaa/bbb', 'bbb']], request: '/aaa/bbb', expect: 'bbb' },
-  { paths: [['Prefix', '/aaa/bbb/', 'bbb']], request: '/aaa/bbb', expect: 'bbb', note: 'ignores trailing slash' },
-  { paths: [['Prefix', '/aaa/bbb', 'bbb']], request: '/aaa/bbb/', expect: 'bbb', note: 'matches trailing slash' },
-  { paths: [['Prefix', '/aaa/bbb', 'bbb']], request: '/aaa/bbb/ccc', expect: 'bbb', note: 'matches subpath' },
-  { paths: [['Prefix', '/aaa/bbb', 'bbb']], request: '/aaa/bbbxyz', expect: 404, note: 'does not match string prefix' },
-  { paths: [['Prefix', '/', 'root'], ['Prefix', '/aaa', 'aaa']], request: '/aaa/ccc', expect: 'aaa', note: 'matches /aaa prefix' },
-  { paths: [['Prefix', '/', 'root'], ['Prefix', '/aaa', 'aaa'], ['Prefix', '/aaa/bbb', 'bbb']], request: '/aaa/bbb', expect: 'bbb', note: 'matches /aaa/bbb prefix' },
-  { paths: [['Prefix', '/', 'root'], ['Prefix', '/aaa', 'aaa'], ['Prefix', '/aaa/bbb', 'bbb']], request: '/ccc', expect: 'root', note: 'matches / prefix' },
-  { paths: [['Prefix', '/aaa', 'aaa']], request: '/ccc', expect: 404, note: 'uses default backend' },
-  { paths: [['Prefix', '/foo', 'prefix'], ['Exact', '/foo', 'exact']], request: '/foo', expect: 'exact', note: 'prefers Exact' },
-  { paths: [['Exact', '/foo', 'exact'], ['Prefix', '/foo', 'prefix']], request: '/foo', expect: 'exact', note: 'prefers Exact, whatever the order' },
-];
+/** The specification's examples (shared with the route-table unit test). */
+const SPEC_ROWS: ReadonlyArray<PathRow> = SPEC_PATH_EXAMPLES;
 
 /** Beyond the table: the same rules across Ingresses of one host, and ImplementationSpecific as ingress-nginx reads it. */
 const MORE_ROWS: ReadonlyArray<PathRow> = [

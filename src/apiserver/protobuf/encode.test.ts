@@ -50,7 +50,7 @@ describe('encodeKubernetesProtobuf', () => {
     assert.deepEqual(decodeKubernetesProtobuf(q).object.spec, { hard: { pods: '10' } });
   });
 
-  it('Time inputs: any RFC3339 offset, fractional seconds dropped for Time, kept for MicroTime', () => {
+  it('Time inputs: every RFC3339 offset, fractional seconds dropped for Time, kept for MicroTime', () => {
     const ns = encodeKubernetesProtobuf('v1', 'Namespace', { metadata: { name: 'n', creationTimestamp: '2025-01-02T05:04:05.9+02:00' } });
     assert.equal((decodeKubernetesProtobuf(ns).object.metadata as Record<string, unknown>).creationTimestamp, '2025-01-02T03:04:05Z');
     const ev = encodeKubernetesProtobuf('events.k8s.io/v1', 'Event', { eventTime: '2025-01-02T03:04:05.1234567Z' });
