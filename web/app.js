@@ -9,6 +9,7 @@
  */
 import { buildGraph, flowEnds, keyOf } from './lib/graph.js';
 import { addFlow, flowMatches, flowRow, isProbe } from './lib/flows.js';
+import { FlowEdges, flowEdgeLabel } from './lib/flow-edges.js';
 import { explainView } from './lib/explain.js';
 import { follow } from './lib/stream.js';
 import { matrixGrids, oneNamespace, shortLabel, whatIfGrids } from './lib/matrix.js';
@@ -195,7 +196,21 @@ const cy = cytoscapeGlobal({
     },
     { selector: 'edge.route', style: { 'line-color': '#7fbfd0', 'target-arrow-color': '#7fbfd0' } },
     { selector: 'edge.listener', style: { 'line-color': '#8a8f99', 'target-arrow-color': '#8a8f99', 'line-style': 'dashed' } },
-    { selector: 'edge.flow', style: { width: 3.5, 'z-index': 20, 'curve-style': 'bezier', 'arrow-scale': 1.1 } },
+    {
+      selector: 'edge.flow',
+      style: {
+        // One edge per pair of ends: thicker and labelled with the count as flows add up.
+        width: 'mapData(count, 1, 40, 3.5, 8)',
+        label: 'data(label)',
+        'font-size': 9,
+        'text-background-color': '#fff',
+        'text-background-opacity': 0.85,
+        'text-background-padding': '1px',
+        'z-index': 20,
+        'curve-style': 'bezier',
+        'arrow-scale': 1.1,
+      },
+    },
     { selector: 'edge.flow.forwarded', style: { 'line-color': COLORS.fwd, 'target-arrow-color': COLORS.fwd } },
     { selector: 'edge.flow.dropped', style: { 'line-color': COLORS.drop, 'target-arrow-color': COLORS.drop, 'target-arrow-shape': 'tee', 'line-style': 'dashed' } },
     { selector: 'edge.flow.refused, edge.flow.error', style: { 'line-color': COLORS.ref, 'target-arrow-color': COLORS.ref, 'target-arrow-shape': 'tee' } },
@@ -257,7 +272,8 @@ function renderMap() {
       cy.add(g.elements);
     });
     runLayout();
-    for (const a of activeFlows.values()) drawFlow(a.f);
+    hits.clear();
+    redrawFlows();
   } else {
     cy.batch(() => {
       for (const e of g.elements) {
@@ -272,21 +288,48 @@ function renderMap() {
 
 /** Flows drawn on the map, until they expire (re-drawn when the map is rebuilt). @type {Map<number, { f: FlowRecord, until: number }>} */
 const activeFlows = new Map();
+const ACTIVE_CAP = 2000;
+/** One edge per (source, target, verdict), counting its flows. */
+const flowEdges = new FlowEdges(ACTIVE_CAP);
 /** The last flows drawn, for tests and the curious. @type {Array<{ id: number, verdict: string, source: string, target: string }>} */
 const drawn = [];
 
-/** @param {FlowRecord} f */
-function drawFlow(f) {
-  if (!graph) return;
+/** Makes the map's edge match the flow edge's state: added, recounted or removed. @param {string} id */
+function syncFlowEdge(id) {
+  const e = flowEdges.get(id);
+  const el = cy.getElementById(id);
+  if (!e) {
+    el.remove();
+    return;
+  }
+  const data = { count: e.flows.size, flowId: e.latest, label: flowEdgeLabel(e) };
+  if (el.empty()) {
+    if (cy.getElementById(e.source).empty() || cy.getElementById(e.target).empty()) return;
+    cy.add({ group: 'edges', data: { id, source: e.source, target: e.target, kind: 'flow', ...data }, classes: `flow ${e.verdict}` });
+  } else if (el.data('count') !== data.count || el.data('flowId') !== data.flowId) {
+    el.data(data);
+  }
+}
+
+/** Counts a flow on its pair's edge; returns the edges that changed. @param {FlowRecord} f @param {number} until */
+function countFlow(f, until) {
+  if (!graph) return [];
   const ends = flowEnds(graph, f);
-  if (!ends || cy.getElementById(ends.source).empty() || cy.getElementById(ends.target).empty()) return;
-  const id = `flow:${f.id}`;
-  if (!cy.getElementById(id).empty()) return;
-  cy.add({ group: 'edges', data: { id, source: ends.source, target: ends.target, label: '', kind: 'flow', flowId: f.id }, classes: `flow ${f.verdict}` });
+  if (!ends) return [];
   if (!drawn.some((d) => d.id === f.id)) {
     drawn.push({ id: f.id, verdict: f.verdict, ...ends });
     if (drawn.length > 200) drawn.shift();
   }
+  return flowEdges.add(f.id, ends, f.verdict, until);
+}
+
+/** After the map was rebuilt (ends may now be a collapsed Deployment): every live flow again. */
+function redrawFlows() {
+  flowEdges.clear();
+  cy.batch(() => {
+    for (const a of activeFlows.values()) countFlow(a.f, a.until);
+    for (const id of flowEdges.edges.keys()) syncFlowEdge(id);
+  });
 }
 
 /** Flows waiting for the next frame: they are drawn together in one cytoscape batch. */
@@ -297,49 +340,64 @@ let flowFrame = 0;
 /** @param {FlowRecord} f */
 function showFlowOnMap(f) {
   pendingFlows.push(f);
-  // Only the newest matter once many wait (a hidden tab gets no frames): the map keeps 80.
-  if (pendingFlows.length > 80) pendingFlows.splice(0, pendingFlows.length - 80);
+  // A hidden tab gets no frames: only the newest matter once many wait.
+  if (pendingFlows.length > ACTIVE_CAP) pendingFlows.splice(0, pendingFlows.length - ACTIVE_CAP);
   if (!flowFrame) flowFrame = requestAnimationFrame(flushFlows);
 }
+
+/** Map elements lit by a recent flow's arrival: which class and until when. @type {Map<string, { cls: string, until: number }>} */
+const hits = new Map();
 
 function flushFlows() {
   flowFrame = 0;
   const batch = pendingFlows.splice(0);
-  cy.batch(() => {
-    for (const f of batch) showFlowNow(f);
-  });
-}
-
-/** @param {FlowRecord} f */
-function showFlowNow(f) {
-  activeFlows.set(f.id, { f, until: Date.now() + (f.verdict === 'forwarded' ? 6000 : 15000) });
-  if (activeFlows.size > 80) {
-    const [oldest] = activeFlows.keys();
-    if (oldest !== undefined) {
-      activeFlows.delete(oldest);
-      cy.getElementById(`flow:${oldest}`).remove();
+  const now = Date.now();
+  /** @type {Set<string>} */
+  const changed = new Set();
+  /** @type {Map<string, string>} */
+  const lit = new Map();
+  for (const f of batch) {
+    const until = now + (f.verdict === 'forwarded' ? 6000 : 15000);
+    activeFlows.set(f.id, { f, until });
+    if (activeFlows.size > ACTIVE_CAP) {
+      const [oldest] = activeFlows.keys();
+      if (oldest !== undefined) activeFlows.delete(oldest);
     }
+    for (const id of countFlow(f, until)) changed.add(id);
+    const ends = graph && flowEnds(graph, f);
+    if (ends) lit.set(ends.target, f.verdict === 'forwarded' ? 'hit-forwarded' : 'hit-dropped');
   }
-  drawFlow(f);
-  if (!graph) return;
-  const ends = flowEnds(graph, f);
-  if (!ends) return;
-  const target = cy.getElementById(ends.target);
-  const hit = f.verdict === 'forwarded' ? 'hit-forwarded' : 'hit-dropped';
-  target.addClass(hit);
-  setTimeout(() => target.removeClass(hit), 1500);
+  // One element update per changed pair and per lit target, however many flows arrived.
+  cy.batch(() => {
+    for (const id of changed) syncFlowEdge(id);
+    for (const [target, cls] of lit) {
+      const was = hits.get(target);
+      hits.set(target, { cls, until: now + 1500 });
+      if (was?.cls === cls) continue;
+      const n = cy.getElementById(target);
+      if (was) n.removeClass(was.cls);
+      n.addClass(cls);
+    }
+  });
 }
 
 setInterval(() => {
   const now = Date.now();
+  const gone = flowEdges.expire(now);
+  for (const [id, a] of activeFlows) if (a.until <= now) activeFlows.delete(id);
+  /** @type {Array<[string, string]>} */
+  const unlit = [];
+  for (const [target, h] of hits) {
+    if (h.until > now) continue;
+    hits.delete(target);
+    unlit.push([target, h.cls]);
+  }
+  if (gone.size === 0 && unlit.length === 0) return;
   cy.batch(() => {
-    for (const [id, a] of activeFlows) {
-      if (a.until > now) continue;
-      activeFlows.delete(id);
-      cy.getElementById(`flow:${id}`).remove();
-    }
+    for (const id of gone) syncFlowEdge(id);
+    for (const [target, cls] of unlit) cy.getElementById(target).removeClass(cls);
   });
-}, 1000);
+}, 500);
 
 cy.on('tap', 'node', (ev) => {
   const n = ev.target;

@@ -63,6 +63,25 @@ interface MatrixLib {
   matrixGrids(m: unknown): Array<{ protocol: string; port: number; rows: Array<{ from: string; cells: Array<{ to: string; state: string; change?: string }> }>; allowed: number; dropped: number; changed: number }>;
   whatIfGrids(w: unknown): Array<{ rows: Array<{ from: string; cells: Array<{ to: string; state: string; change?: string }> }>; changed: number }>;
 }
+interface FlowEdge {
+  id: string;
+  source: string;
+  target: string;
+  verdict: string;
+  flows: Map<number, number>;
+  latest: number;
+}
+interface FlowEdgesLib {
+  FlowEdges: new (cap?: number) => {
+    edges: Map<string, FlowEdge>;
+    add(flowId: number, ends: { source: string; target: string }, verdict: string, until: number): string[];
+    expire(now: number): Set<string>;
+    get(id: string): FlowEdge | undefined;
+    clear(): void;
+  };
+  flowEdgeId(source: string, target: string, verdict: string): string;
+  flowEdgeLabel(e: FlowEdge): string;
+}
 interface StreamLib {
   LineSplitter: new () => { push(chunk: string): string[] };
 }
@@ -76,7 +95,9 @@ let flows: FlowsLib;
 let explain: ExplainLib;
 let matrix: MatrixLib;
 let stream: StreamLib;
+let flowEdges: FlowEdgesLib;
 before(async () => {
+  flowEdges = await load<FlowEdgesLib>('flow-edges.js');
   graph = await load<GraphLib>('graph.js');
   flows = await load<FlowsLib>('flows.js');
   explain = await load<ExplainLib>('explain.js');
@@ -353,5 +374,66 @@ describe('heat map grids', () => {
     const s = new stream.LineSplitter();
     assert.deepEqual(s.push('{"a":1}\n{"b"'), ['{"a":1}']);
     assert.deepEqual(s.push(':2}\n\n'), ['{"b":2}']);
+  });
+});
+
+describe('flow edges: one per pair of ends and verdict', () => {
+  const a = { source: 'pod:ns/a', target: 'pod:ns/b' };
+  const b = { source: 'pod:ns/c', target: 'pod:ns/b' };
+
+  test('flows between the same ends share an edge that counts them', () => {
+    const m = new flowEdges.FlowEdges();
+    for (let i = 1; i <= 50; i++) assert.deepEqual(m.add(i, a, 'forwarded', 1000 + i), [flowEdges.flowEdgeId(a.source, a.target, 'forwarded')]);
+    m.add(51, a, 'dropped', 2000);
+    m.add(52, b, 'forwarded', 2000);
+    assert.equal(m.edges.size, 3);
+    const fwd = m.get('flow:pod:ns/a->pod:ns/b:forwarded');
+    assert.ok(fwd);
+    assert.equal(fwd.flows.size, 50);
+    assert.equal(fwd.latest, 50, 'clicking the edge explains the newest flow');
+    assert.equal(flowEdges.flowEdgeLabel(fwd), '50×');
+    const drop = m.get('flow:pod:ns/a->pod:ns/b:dropped');
+    assert.ok(drop);
+    assert.equal(flowEdges.flowEdgeLabel(drop), '', 'a single flow carries no count');
+  });
+
+  test('expiry recounts, and an edge goes with its last flow', () => {
+    const m = new flowEdges.FlowEdges();
+    m.add(1, a, 'forwarded', 100);
+    m.add(2, a, 'forwarded', 200);
+    m.add(3, b, 'dropped', 100);
+    const changed = m.expire(150);
+    assert.deepEqual([...changed].sort(), ['flow:pod:ns/a->pod:ns/b:forwarded', 'flow:pod:ns/c->pod:ns/b:dropped']);
+    assert.equal(m.get('flow:pod:ns/a->pod:ns/b:forwarded')?.flows.size, 1);
+    assert.equal(m.get('flow:pod:ns/c->pod:ns/b:dropped'), undefined);
+    assert.equal(m.expire(150).size, 0, 'nothing changes twice');
+    m.expire(200);
+    assert.equal(m.edges.size, 0);
+  });
+
+  test('the cap drops the oldest flow and reports its edge', () => {
+    const m = new flowEdges.FlowEdges(3);
+    m.add(1, b, 'dropped', 9e9);
+    m.add(2, a, 'forwarded', 9e9);
+    m.add(3, a, 'forwarded', 9e9);
+    const changed = m.add(4, a, 'forwarded', 9e9);
+    assert.ok(changed.includes('flow:pod:ns/c->pod:ns/b:dropped'));
+    assert.equal(m.get('flow:pod:ns/c->pod:ns/b:dropped'), undefined);
+    assert.equal(m.get('flow:pod:ns/a->pod:ns/b:forwarded')?.flows.size, 3);
+  });
+
+  test('a flow seen again moves rather than counting twice; the newest stays the one explained', () => {
+    const m = new flowEdges.FlowEdges();
+    m.add(7, a, 'forwarded', 100);
+    m.add(8, a, 'forwarded', 100);
+    m.add(8, a, 'forwarded', 300);
+    assert.equal(m.get('flow:pod:ns/a->pod:ns/b:forwarded')?.flows.size, 2);
+    m.add(9, a, 'forwarded', 100);
+    m.expire(100);
+    const e = m.get('flow:pod:ns/a->pod:ns/b:forwarded');
+    assert.equal(e?.flows.size, 1);
+    assert.equal(e?.latest, 8);
+    m.clear();
+    assert.equal(m.edges.size, 0);
   });
 });
