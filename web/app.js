@@ -512,6 +512,7 @@ function onFlow(f) {
     while (ol.children.length > SHOWN) ol.lastElementChild?.remove();
   }
   $('flow-count').textContent = `${flows.length} held`;
+  scheduleWhatIf(2000);
 }
 
 for (const id of ['f-namespace', 'f-verdict', 'f-probes']) $(id).addEventListener('change', renderFlowList);
@@ -635,6 +636,7 @@ function updateChoices() {
   const eps = [...(store['pods']?.keys() ?? []), ...[...(store['services']?.keys() ?? [])].map((k) => `svc/${k}`)].sort();
   $('endpoints').replaceChildren(...eps.map((e) => h('option', { value: e })));
   renderNamespaceChecks();
+  renderExistingPolicies();
 }
 
 // ------------------------------------------------------------------ matrix
@@ -770,18 +772,32 @@ function cellChangeItem(c) {
   return li;
 }
 
-async function predict() {
-  const text = /** @type {HTMLTextAreaElement} */ ($('wi-text')).value;
+/** What the shown prediction asked, re-asked when policies, pods or flows change. @type {{ text: string, action: string } | undefined} */
+let wiAsked;
+
+/**
+ * Asks the server what the policies would change. `live`: a refresh of the
+ * prediction shown (the cluster changed), which leaves the status line and
+ * the Apply button as they are.
+ * @param {boolean} [live]
+ */
+async function predict(live) {
+  const ask = live && wiAsked ? wiAsked : { text: /** @type {HTMLTextAreaElement} */ ($('wi-text')).value, action: select('wi-action').value };
   const q = new URLSearchParams();
   const ns = chosenNamespaces();
   if (ns.length) q.set('namespaces', ns.join(','));
   if (portsTouched) q.set('ports', chosenPorts().map((p) => (/^\d+$/.test(p) ? `${select('mx-protocol').value.toLowerCase()}/${p}` : p)).join(','));
-  wiStatus('predicting…');
-  /** @type {HTMLButtonElement} */ ($('wi-apply')).disabled = true;
-  $('wi-force').hidden = true;
+  if (ask.action === 'delete') q.set('action', 'delete');
+  if (!live) {
+    wiStatus('predicting…');
+    /** @type {HTMLButtonElement} */ ($('wi-apply')).disabled = true;
+    $('wi-force').hidden = true;
+  }
   try {
-    const w = /** @type {import('./lib/matrix.js').WhatIfResponse} */ (await api(`/kwire/v1/whatif?${q}`, { method: 'POST', headers: { 'Content-Type': 'application/yaml' }, body: text }));
-    candidates = w.objects ?? [];
+    const w = /** @type {import('./lib/matrix.js').WhatIfResponse} */ (await api(`/kwire/v1/whatif?${q}`, { method: 'POST', headers: { 'Content-Type': 'application/yaml' }, body: ask.text }));
+    if (live && wiAsked !== ask) return; // a newer question was asked meanwhile
+    wiAsked = ask;
+    if (!live) candidates = w.objects ?? [];
     const s = w.summary;
     const res = $('wi-result');
     res.replaceChildren(
@@ -794,6 +810,7 @@ async function predict() {
         h('span', { class: 'add' }, `${s.addedDenials} added denials`),
         `, ${s.flowsChanged} recent flows would change verdict`,
         h('div', { class: 'muted' }, `matrix over ${w.matrix.pods.length} pods, ${w.matrix.ports.map((p) => `${p.protocol}/${p.port}`).join(', ')}; ${w.flows.judged} recent flows judged${w.flows.unjudged ? `, ${w.flows.unjudged} could not be (pods gone, or refused before policy)` : ''}`),
+        h('div', { class: 'muted', id: 'wi-live' }, `as of revision ${w.revision}${live ? ', refreshed as the cluster changed' : ''}; follows the cluster while this view is open`),
       ),
       h('div', { id: 'wi-grids', class: 'grids' }),
       h('h3', null, 'Recent flows that would change'),
@@ -813,28 +830,51 @@ async function predict() {
       w.matrix.changes.length ? h('ul', { class: 'changes', id: 'wi-cells' }, ...w.matrix.changes.slice(0, 200).map(cellChangeItem)) : h('div', { class: 'muted' }, 'none'),
     );
     renderGrids($('wi-grids'), whatIfGrids(w));
+    document.body.dataset['whatifRevision'] = String(w.revision);
+    if (live) return;
     wiStatus(`revision ${w.revision}`);
     /** @type {HTMLButtonElement} */ ($('wi-apply')).disabled = candidates.length === 0;
     document.body.dataset['whatif'] = String(Date.now());
   } catch (e) {
-    candidates = [];
+    if (live && wiAsked !== ask) return;
     $('wi-result').replaceChildren(h('div', { class: 'error', id: 'wi-error' }, e instanceof Error ? e.message : String(e)));
+    if (live) return;
+    wiAsked = undefined;
+    candidates = [];
     wiStatus('the API refused it', true);
   }
 }
 
-/** Server-side apply of each candidate through the ordinary API. @param {boolean} force */
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let wiTimer;
+/** Re-asks the shown prediction after the cluster changed; at most once per `ms`. @param {number} ms */
+function scheduleWhatIf(ms) {
+  if (currentView !== 'whatif' || !wiAsked || wiTimer) return;
+  wiTimer = setTimeout(() => {
+    wiTimer = undefined;
+    void predict(true);
+  }, ms);
+}
+
+/** Server-side apply of each candidate through the ordinary API (or its deletion). @param {boolean} force */
 async function apply(force) {
   /** @type {string[]} */
   const done = [];
+  const deleting = wiAsked?.action === 'delete';
   for (const o of candidates) {
     const ns = o.metadata.namespace;
     const name = o.metadata.name;
+    const path = `/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(ns)}/networkpolicies/${encodeURIComponent(name)}`;
     const q = new URLSearchParams({ fieldManager: 'kwire-ui', fieldValidation: 'Strict' });
     if (force) q.set('force', 'true');
     try {
+      if (deleting) {
+        await api(path, { method: 'DELETE' });
+        done.push(`networkpolicy.networking.k8s.io "${name}" deleted`);
+        continue;
+      }
       const existed = store['policies']?.has(`${ns}/${name}`);
-      await api(`/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(ns)}/networkpolicies/${encodeURIComponent(name)}?${q}`, {
+      await api(`${path}?${q}`, {
         method: 'PATCH',
         headers: { 'Content-Type': 'application/apply-patch+yaml' },
         body: JSON.stringify(o),
@@ -843,15 +883,39 @@ async function apply(force) {
     } catch (e) {
       const err = /** @type {Error & { status?: number }} */ (e);
       wiStatus(`${done.join(', ')}${done.length ? '; ' : ''}Error from server: ${err.message}`, true);
-      if (err.status === 409) $('wi-force').hidden = false;
+      if (err.status === 409 && !deleting) $('wi-force').hidden = false;
       return;
     }
   }
   $('wi-force').hidden = true;
   /** @type {HTMLButtonElement} */ ($('wi-apply')).disabled = true;
+  // Deleted policies cannot be asked about again; applied ones can (and show nothing left to change).
+  if (deleting) wiAsked = undefined;
   wiStatus(done.join(', '));
   document.body.dataset['applied'] = String(Date.now());
 }
+
+/** A policy in the cluster as a manifest: what `kubectl get -o json` shows, less the server's bookkeeping. @param {KObject} p */
+function policyManifest(p) {
+  const { uid: _u, resourceVersion: _r, generation: _g, creationTimestamp: _c, managedFields: _m, ...metadata } = /** @type {Record<string, unknown>} */ (p.metadata);
+  return JSON.stringify({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata, spec: p['spec'] }, null, 2);
+}
+
+function renderExistingPolicies() {
+  const sel = select('wi-existing');
+  const keys = [...(store['policies']?.keys() ?? [])].sort();
+  sel.replaceChildren(h('option', { value: '' }, keys.length ? `${keys.length} policies…` : 'none'), ...keys.map((k) => h('option', { value: k }, k)));
+}
+
+select('wi-existing').addEventListener('change', () => {
+  const p = store['policies']?.get(select('wi-existing').value);
+  if (p) /** @type {HTMLTextAreaElement} */ ($('wi-text')).value = policyManifest(p);
+  select('wi-existing').value = '';
+});
+select('wi-action').addEventListener('change', () => {
+  $('wi-apply').textContent = select('wi-action').value === 'delete' ? 'Delete' : 'Apply';
+  /** @type {HTMLButtonElement} */ ($('wi-apply')).disabled = true;
+});
 
 $('wi-predict').addEventListener('click', () => void predict());
 $('wi-apply').addEventListener('click', () => void apply(false));
@@ -873,6 +937,7 @@ function showView(view) {
     cy.fit(undefined, 24);
   }
   if (view === 'matrix') void refreshMatrix();
+  if (view === 'whatif') scheduleWhatIf(0);
 }
 for (const t of document.querySelectorAll('.tab')) t.addEventListener('click', () => showView(t.getAttribute('data-view') ?? 'map'));
 
@@ -890,6 +955,7 @@ function scheduleRender() {
     if (policiesChanged) {
       policiesChanged = false;
       scheduleMatrix();
+      scheduleWhatIf(300);
     }
   }, 120);
 }

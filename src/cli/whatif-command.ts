@@ -20,13 +20,16 @@ import { renderFlowLine } from './policy-render.js';
 import type { WhatIfResult } from '../web/whatif.js';
 
 export const WHATIF_USAGE = `Usage: kwire whatif -f FILE|DIR|- [-f ...] [-n NAMESPACE] [--namespaces a,b] [--ports 80,udp/53] [--since 10m] [-o text|json] [--name CLUSTER]
+       kwire whatif --delete (-f FILE|DIR|- ... | NAME ...) [-n NAMESPACE] [options as above]
 
 Predicts what applying the NetworkPolicies in FILE would change, without applying them:
 the cells of the reachability matrix that change (new allowances, added denials) and
 the recent flows whose verdict would change. The policies are checked as the API
-checks them on apply (a dry run). -n fills in a missing metadata.namespace (default
-"default"); --namespaces limits the matrix (default: every namespace); --ports picks
-its tables (default: the ports the policies name or select); --since limits the flows.
+checks them on apply (a dry run). With --delete, predicts deleting the policies FILE
+names (as \`kubectl delete -f\`) or the policies NAME in NAMESPACE; each must exist.
+-n fills in a missing metadata.namespace (default "default"); --namespaces limits the
+matrix (default: every namespace); --ports picks its tables (default: the ports the
+policies name or select); --since limits the flows.
 Exit status: 0 nothing would change, 3 something would, 1 failure, 2 usage.
 `;
 
@@ -91,6 +94,17 @@ function post(target: ApiTarget, path: string, query: URLSearchParams, body: str
   });
 }
 
+/** Policies named on the command line, as the documents `kubectl delete -f` would read (the namespace comes from -n). */
+function namedPolicies(names: ReadonlyArray<string>): string {
+  return names
+    .map((n) => {
+      const bare = n.replace(/^(networkpolic(y|ies)(\.networking\.k8s\.io)?|netpol)\//, '');
+      if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(bare)) throw new UsageError(`invalid policy name "${n}"`);
+      return JSON.stringify({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: bare } });
+    })
+    .join('\n---\n');
+}
+
 /** The text report: candidates, changed cells per table, changed flows, a summary line. */
 export function renderWhatIf(w: WhatIfResult): string {
   const out: string[] = [];
@@ -131,17 +145,20 @@ export async function whatifCommand(argv: string[], io: CliIO = processIO): Prom
       since: { type: 'string' },
       output: { type: 'string', short: 'o' },
       name: { type: 'string' },
+      delete: { type: 'boolean' },
     });
-    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0] ?? ''}"`);
+    const deleting = values['delete'] === true;
     const files = strs(values, 'filename');
-    if (files.length === 0) throw new UsageError('-f FILE is required (the NetworkPolicies to judge)');
+    if (positionals.length > 0 && (!deleting || files.length > 0)) throw new UsageError(`unexpected argument "${positionals[0] ?? ''}"`);
+    if (files.length === 0 && positionals.length === 0) throw new UsageError(deleting ? '-f FILE or the names of the policies to delete are required' : '-f FILE is required (the NetworkPolicies to judge)');
     const output = str(values, 'output') ?? 'text';
     if (output !== 'text' && output !== 'json') throw new UsageError(`unknown output format "${output}": use -o text or -o json`);
     const name = str(values, 'name') ?? io.env['KWIRE_CLUSTER'] ?? 'kwire';
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 40) throw new UsageError(`invalid cluster name "${name}": use lower case letters, digits and '-'`);
-    const body = await readInputs(files, io.stdin);
+    const body = files.length > 0 ? await readInputs(files, io.stdin) : namedPolicies(positionals);
     const target = clusterTarget(name, io.env);
     const q = new URLSearchParams({ tables: 'false' });
+    if (deleting) q.set('action', 'delete');
     const ns = str(values, 'namespace');
     if (ns !== undefined) q.set('namespace', ns);
     const namespaces = strs(values, 'namespaces');

@@ -198,6 +198,24 @@ describe('the UI routes', () => {
       assert.match(st.message, re);
     });
   }
+  test('what-if of a deletion: the policies named must exist; nothing is deleted', async () => {
+    const body = `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-all}\n`;
+    const res = await fetch(`${base}/kwire/v1/whatif?action=delete&namespace=${NS}&namespaces=${NS}&ports=8080`, { method: 'POST', body });
+    assert.equal(res.status, 200);
+    const w = (await res.json()) as WhatIfResult & { objects: KObject[] };
+    assert.deepEqual(w.candidates, [{ namespace: NS, name: 'deny-all', action: 'delete' }]);
+    assert.ok(w.summary.newAllowances > 0, 'without deny-all everything is open');
+    assert.equal(w.summary.addedDenials, 0);
+    assert.deepEqual(w.objects.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`), [`NetworkPolicy ${NS}/deny-all`]);
+    assert.equal(registry.list(R.networkpolicies, NS).items.length, 1, 'still there');
+    const missing = await fetch(`${base}/kwire/v1/whatif?action=delete&namespace=${NS}`, { method: 'POST', body: body.replace('deny-all', 'not-there') });
+    const st = (await missing.json()) as { reason: string; message: string };
+    assert.deepEqual([missing.status, st.reason, st.message], [404, 'NotFound', 'networkpolicies.networking.k8s.io "not-there" not found']);
+    const bad = await fetch(`${base}/kwire/v1/whatif?action=remove`, { method: 'POST', body });
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { message: string }).message, /invalid action "remove": use apply or delete/);
+  });
+
   test('what-if is POST only', async () => assert.equal((await fetch(`${base}/kwire/v1/whatif`)).status, 405));
 
   test('a flow explained, its source pod gone since', async () => {

@@ -13,10 +13,11 @@
  *        and `{"type":"LISTENERS","listeners":[…]}` whenever the host listeners change
  *   GET  /kwire/v1/flowexplain?id=N  a held flow record explained against the
  *        current policies; a pod that has since gone is explained with its last labels
- *   POST /kwire/v1/whatif[?namespace=NS][&namespaces=a,b][&ports=80,udp/53][&since=10m][&tables=false]
+ *   POST /kwire/v1/whatif[?namespace=NS][&namespaces=a,b][&ports=80,udp/53][&since=10m][&tables=false][&action=delete]
  *        body: NetworkPolicy YAML/JSON (several documents or a List); each is
  *        checked as a server-side dry run would (validation, admission), then
- *        judged by whatif.ts -> WhatIf
+ *        judged by whatif.ts -> WhatIf. With action=delete the policies named
+ *        go instead (each must exist, as for `kubectl delete -f`)
  *   GET  /kwire/v1/ui               where the UI listens (`kwire ui` asks this)
  *
  * Every object passes through the Registry's own reads and dry runs: the UI
@@ -42,7 +43,7 @@ import { networkPolicyOf, podInfoOf } from '../controllers/policy-sync.js';
 import type { FlowRecord } from '../dataplane/flow-log.js';
 import type { Peer } from '../dataplane/types.js';
 import { ApiError, errors } from '../errors.js';
-import type { PodInfo, PolicyEngine } from '../policy/index.js';
+import type { PodInfo, PolicyEngine, PolicyRef } from '../policy/index.js';
 import type { KObject, StoreEvent } from '../store/store.js';
 import { copyEngine, whatIf, type PortRef, type WhatIfResult } from './whatif.js';
 
@@ -348,19 +349,48 @@ export function validateCandidates(registry: Registry, objects: ReadonlyArray<Re
   return { policies, objects: sent };
 }
 
+/**
+ * The policies a delete would remove, named by the objects (only apiVersion,
+ * kind and metadata count, as for `kubectl delete -f`). Each must exist:
+ * otherwise the API's NotFound.
+ */
+export function removalRefs(registry: Registry, objects: ReadonlyArray<Record<string, unknown>>, namespace: string): { refs: PolicyRef[]; objects: KObject[] } {
+  if (objects.length === 0) throw errors.badRequest('no NetworkPolicy in the request body');
+  const refs: PolicyRef[] = [];
+  const sent: KObject[] = [];
+  for (const o of objects) {
+    if (o['apiVersion'] !== 'networking.k8s.io/v1' || o['kind'] !== 'NetworkPolicy') {
+      throw errors.badRequest(`what-if takes networking.k8s.io/v1 NetworkPolicy objects, not ${String(o['apiVersion'] ?? '?')} ${String(o['kind'] ?? '?')}`);
+    }
+    const meta = isRecord(o['metadata']) ? o['metadata'] : {};
+    const name = meta['name'];
+    if (typeof name !== 'string' || name === '') throw errors.badRequest('resource name may not be empty');
+    const ns = typeof meta['namespace'] === 'string' && meta['namespace'] !== '' ? meta['namespace'] : namespace;
+    const existing = registry.tryGet(R.networkpolicies, ns, name);
+    if (!existing) throw errors.notFound('networking.k8s.io', 'networkpolicies', name);
+    refs.push({ namespace: ns, name });
+    sent.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns } } as KObject);
+  }
+  return { refs, objects: sent };
+}
+
 /** The what-if answer of the HTTP endpoint: the comparison, and the objects as sent (namespace filled in) for the page to apply. */
 export type WhatIfResponse = WhatIfResult & { readonly objects: ReadonlyArray<KObject> };
 
 async function whatIfRoute(deps: UiRoutesDeps, req: IncomingMessage, q: URLSearchParams, now: number): Promise<WhatIfResponse> {
   const text = (await readBody(req)).toString('utf8');
   const namespace = q.get('namespace') || 'default';
-  const { policies: candidates, objects } = validateCandidates(deps.registry, parseObjects(text), namespace);
+  const action = q.get('action') ?? 'apply';
+  if (action !== 'apply' && action !== 'delete') throw errors.badRequest(`invalid action "${action}": use apply or delete`);
+  const parsed = parseObjects(text);
+  const { policies: candidates, objects } = action === 'apply' ? validateCandidates(deps.registry, parsed, namespace) : { policies: [], objects: [] };
+  const removals = action === 'delete' ? removalRefs(deps.registry, parsed, namespace) : { refs: [], objects: [] };
   const ports = splitList(q.getAll('ports')).map(parsePortRef);
   const namespaces = splitList(q.getAll('namespaces'));
   const sinceText = q.get('since');
   const since = sinceText ? parseSince(sinceText, now) : undefined;
   const flows = deps.net ? deps.net.recent(since !== undefined ? { since } : {}) : [];
-  return { ...whatIf(deps.engine, candidates, flows, { namespaces, ports, omitTables: q.get('tables') === 'false' }), objects };
+  return { ...whatIf(deps.engine, candidates, flows, { namespaces, ports, omitTables: q.get('tables') === 'false' }, removals.refs), objects: [...objects, ...removals.objects] };
 }
 
 // ------------------------------------------------------------------ the hook

@@ -160,4 +160,31 @@ describe('recent flows re-judged', () => {
     assert.ok(w.summary.newAllowances > 0);
     assert.equal(w.summary.addedDenials, 0);
   });
+
+  test('a deletion is judged against the matrix of an engine without the policy', () => {
+    const live = PolicyEngine.fromModel(labModel([LAB_DENY_ALL, ...LAB_SELECTIVE]));
+    const ports = [{ protocol: 'TCP' as const, port: 8080 }];
+    const w = whatIf(live, [], [], { namespaces: [NS], ports }, [{ namespace: NS, name: 'allow-frontend-to-backend' }]);
+    assert.deepEqual(w.candidates, [{ namespace: NS, name: 'allow-frontend-to-backend', action: 'delete' }]);
+    assert.equal(w.summary.newAllowances, 0);
+    assert.equal(w.summary.addedDenials, 6, 'frontend -> backend on 8080 is denied again');
+    const without = PolicyEngine.fromModel(labModel([LAB_DENY_ALL, ...LAB_SELECTIVE.filter((p) => p.metadata?.name !== 'allow-frontend-to-backend')]));
+    const want = computeMatrix(without, { ports: [8080], protocols: ['TCP'], namespaces: [NS] }).tables[0]!.table.values;
+    assert.deepEqual(whatIf(live, [], [], { namespaces: [NS], ports }, [{ namespace: NS, name: 'allow-frontend-to-backend' }]).matrix.tables?.[0]?.after, want);
+    assert.ok(live.getPolicy({ namespace: NS, name: 'allow-frontend-to-backend' }), 'the live engine keeps it');
+    // Default tables come from the removed policy's ports and the pods it selected.
+    const d = whatIf(live, [], [], { namespaces: [NS] }, [{ namespace: NS, name: 'allow-frontend-to-backend' }]);
+    assert.ok(d.matrix.ports.some((p) => p.protocol === 'TCP' && p.port === 8080), JSON.stringify(d.matrix.ports));
+    // A policy that does not exist changes nothing and is not listed.
+    const none = whatIf(live, [], [], { namespaces: [NS], ports }, [{ namespace: NS, name: 'no-such-policy' }]);
+    assert.deepEqual(none.candidates, []);
+    assert.equal(none.matrix.changes.length, 0);
+  });
+
+  test('a deletion re-judges recent flows', () => {
+    const live = PolicyEngine.fromModel(labModel([LAB_DENY_ALL, ...LAB_SELECTIVE]));
+    const w = whatIf(live, [], records.slice(0, 3), { namespaces: [NS], ports: [{ protocol: 'TCP', port: 8080 }] }, [{ namespace: NS, name: 'allow-frontend-to-backend' }]);
+    assert.equal(w.flows.changes.length, 1, 'frontend -> backend: allowed now, dropped after; test-pod was dropped either way');
+    assert.deepEqual([w.flows.changes[0]!.before, w.flows.changes[0]!.after], ['allowed', 'dropped']);
+  });
 });

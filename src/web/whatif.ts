@@ -1,13 +1,13 @@
 /**
  * @module web/whatif
- * "What if I applied this NetworkPolicy?": the reachability matrix and the
- * recent flows judged twice, once by a copy of the live engine and once by a
- * copy with the candidate policies upserted, and the differences between the
- * two. Behind `POST /kwire/v1/whatif` (the web UI's "what if" view) and
+ * "What if I applied (or deleted) this NetworkPolicy?": the reachability
+ * matrix and the recent flows judged twice, once by a copy of the live engine
+ * and once by a copy with the candidate policies upserted (or removed), and the
+ * differences between the two. Behind `POST /kwire/v1/whatif` (the web UI's "what if" view) and
  * `kwire whatif -f policy.yaml` (which exits non-zero when anything changes).
  *
  *   live engine ──copy──► before (current policies)
- *               └─copy──► after  (current policies + candidates, same name replaces)
+ *               └─copy──► after  (current policies + candidates, same name replaces; minus removals)
  *   matrix: for each (protocol, port): before.matrix vs after.matrix -> changed cells
  *   flows:  each held record re-judged (src, endpoint, snat) by both -> changed flows
  *
@@ -44,8 +44,8 @@ export interface WhatIfQuery {
 export interface CandidateRef {
   readonly namespace: string;
   readonly name: string;
-  /** `create`: no policy of that name exists; `update`: it replaces one. */
-  readonly action: 'create' | 'update';
+  /** `create`: no policy of that name exists; `update`: it replaces one; `delete`: it goes. */
+  readonly action: 'create' | 'update' | 'delete';
 }
 
 export type Verdict = 'allowed' | 'dropped';
@@ -147,13 +147,14 @@ function protocolOf(p: unknown): Protocol {
  * name (named ports resolved on the pods that declare them) and the container
  * ports of the pods they select; TCP/80 when there are none. At most 12.
  */
-export function candidatePorts(after: PolicyEngine, candidates: ReadonlyArray<NetworkPolicy>): PortRef[] {
+export function candidatePorts(after: PolicyEngine, candidates: ReadonlyArray<NetworkPolicy>, removed: { readonly engine: PolicyEngine; readonly policies: ReadonlyArray<NetworkPolicy> } = { engine: after, policies: [] }): PortRef[] {
   const seen = new Map<string, PortRef>();
   const add = (protocol: Protocol, port: number): void => {
     if (Number.isInteger(port) && port > 0 && port < 65536) seen.set(`${protocol}/${port}`, { protocol, port });
   };
   const pods = after.listPods();
-  for (const np of candidates) {
+  const all: Array<[NetworkPolicy, PolicyEngine]> = [...candidates.map((np): [NetworkPolicy, PolicyEngine] => [np, after]), ...removed.policies.map((np): [NetworkPolicy, PolicyEngine] => [np, removed.engine])];
+  for (const [np, holder] of all) {
     for (const rule of [...(np.spec?.ingress ?? []), ...(np.spec?.egress ?? [])]) {
       for (const p of rule.ports ?? []) {
         const protocol = protocolOf(p.protocol);
@@ -163,7 +164,8 @@ export function candidatePorts(after: PolicyEngine, candidates: ReadonlyArray<Ne
         }
       }
     }
-    for (const pod of after.podsSelectedBy(refOf(np))) for (const cp of pod.ports) add(cp.protocol ?? 'TCP', cp.containerPort);
+    // A removed policy selects nothing in "after": its pods are read where it still exists.
+    for (const pod of holder.podsSelectedBy(refOf(np))) for (const cp of pod.ports) add(cp.protocol ?? 'TCP', cp.containerPort);
   }
   const out = [...seen.values()].sort((a, b) => (a.protocol === b.protocol ? a.port - b.port : a.protocol < b.protocol ? -1 : 1));
   return out.length > 0 ? out.slice(0, PORT_CAP) : [{ protocol: 'TCP', port: 80 }];
@@ -188,15 +190,25 @@ export function flowKey(r: FlowRecord): string {
   return `${peerKey(r.src)}>${peerKey(r.endpoint)}:${r.endpoint?.port ?? r.dst.port}/${r.protocol}`;
 }
 
-/** Compares the live policies with the live policies plus the candidates. */
-export function whatIf(live: PolicyEngine, candidates: ReadonlyArray<NetworkPolicy>, flows: ReadonlyArray<FlowRecord>, q: WhatIfQuery = {}): WhatIfResult {
+/**
+ * Compares the live policies with the live policies plus the candidates and
+ * minus the removals (policies that do not exist are the caller's error to report).
+ */
+export function whatIf(live: PolicyEngine, candidates: ReadonlyArray<NetworkPolicy>, flows: ReadonlyArray<FlowRecord>, q: WhatIfQuery = {}, removals: ReadonlyArray<PolicyRef> = []): WhatIfResult {
   const before = copyEngine(live);
-  const after = copyEngine(live, { policies: candidates });
+  const after = copyEngine(live, { policies: candidates, removePolicies: removals });
   const refs: CandidateRef[] = candidates.map((np) => {
     const ref = refOf(np);
     return { ...ref, action: live.getPolicy(ref) ? 'update' : 'create' };
   });
-  const ports = q.ports && q.ports.length > 0 ? [...q.ports] : candidatePorts(after, candidates);
+  const removedPolicies: NetworkPolicy[] = [];
+  for (const r of removals) {
+    const held = live.getPolicy(r);
+    if (!held) continue;
+    refs.push({ namespace: r.namespace, name: r.name, action: 'delete' });
+    removedPolicies.push(held.source);
+  }
+  const ports = q.ports && q.ports.length > 0 ? [...q.ports] : candidatePorts(after, candidates, { engine: before, policies: removedPolicies });
   const wanted = q.namespaces && q.namespaces.length > 0 ? new Set(q.namespaces) : undefined;
   const pods = before.listPods().filter((p) => !p.hostNetwork && (!wanted || wanted.has(p.namespace)));
   const names = pods.map((p) => `${p.namespace}/${p.name}`);

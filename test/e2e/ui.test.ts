@@ -13,6 +13,8 @@
  * - "what if" with the lab's allow-frontend-to-backend.yaml predicts exactly
  *   what `kwire matrix` reports after Apply (a server-side apply through the
  *   API); `kwire whatif` says the same and exits 3, then 0;
+ * - "what if" a policy were deleted: `kwire whatif --delete` and the page agree,
+ *   the prediction shown follows the cluster, Delete goes through the API;
  * - a policy the API refuses is shown refused and never written;
  * - 200 pods: laid out, Deployments collapsed, one expanded on a click.
  *
@@ -301,6 +303,56 @@ describe('the web UI in headless Chromium', { timeout: 600_000 }, () => {
       undefined,
       { timeout: 20_000 },
     );
+  });
+
+  test('what if a policy were deleted: the CLI and the page agree, the prediction follows the cluster, Delete goes through the API', async () => {
+    const dio = cliIO(home);
+    assert.equal(await whatifCommand(['--delete', 'allow-frontend-to-backend', '-n', NS, '--namespaces', NS, '--ports', '8080', '--name', CLUSTER], dio), 3, dio.err());
+    const dout = dio.out();
+    assert.match(dout, /^what if: networkpolicy networking-lab\/allow-frontend-to-backend \(delete\)$/m);
+    assert.equal(dout.split('\n').filter((l) => /^ {4}- networking-lab\/frontend-\S+ -> networking-lab\/backend-\S+: allowed -> dropped$/.test(l)).length, 6, dout);
+    assert.match(dout, /^0 new allowances, 6 added denials, /m);
+    const missing = cliIO(home);
+    assert.equal(await whatifCommand(['--delete', 'no-such-policy', '-n', NS, '--name', CLUSTER], missing), 1);
+    assert.match(missing.err(), /networkpolicies.networking.k8s.io "no-such-policy" not found/);
+
+    await page.click('#tab-whatif');
+    await page.selectOption('#wi-existing', `${NS}/allow-frontend-to-backend`);
+    const text = await page.inputValue('#wi-text');
+    assert.equal((JSON.parse(text) as { metadata: { name: string } }).metadata.name, 'allow-frontend-to-backend', 'the policy in the cluster, as a manifest');
+    await page.selectOption('#wi-action', 'delete');
+    assert.equal(await page.textContent('#wi-apply'), 'Delete');
+    const asked = Number((await page.evaluate('document.body.dataset.whatif')) ?? 0);
+    await page.click('#wi-predict');
+    await page.waitForFunction(`Number(document.body.dataset.whatif) > ${asked}`, undefined, { timeout: 30_000 });
+    assert.match((await page.textContent('#wi-summary')) ?? '', /allow-frontend-to-backend \(delete\): 0 new allowances, 6 added denials/);
+    const cells = (await page.evaluate(`[...document.querySelectorAll('#wi-grids td[data-change="added-denial"]')].map((td) => td.dataset.from + '>' + td.dataset.to)`)) as string[];
+    assert.equal(cells.length, 6);
+    for (const x of cells) assert.match(x, /\/frontend-.*>.*\/backend-/);
+
+    // Another policy lets the frontend in anyway: the prediction shown follows, without asking again.
+    const extra = join(home, 'backend-from-anywhere.yaml');
+    writeFileSync(extra, `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: backend-from-anywhere, namespace: ${NS}}\nspec:\n  podSelector: {matchLabels: {app: backend}}\n  ingress: [{}]\n`);
+    await ok(['apply', '-f', extra]);
+    await page.waitForFunction(`/0 added denials/.test(document.querySelector('#wi-summary')?.textContent ?? '')`, undefined, { timeout: 20_000 });
+    assert.match((await page.textContent('#wi-live')) ?? '', /refreshed as the cluster changed/);
+    await ok(['delete', '-f', extra]);
+    await page.waitForFunction(`/6 added denials/.test(document.querySelector('#wi-summary')?.textContent ?? '')`, undefined, { timeout: 20_000 });
+
+    await page.click('#wi-apply');
+    await page.waitForFunction(`(document.querySelector('#wi-status')?.textContent ?? '').includes('deleted')`, undefined, { timeout: 20_000 });
+    assert.equal((await page.textContent('#wi-status')) ?? '', 'networkpolicy.networking.k8s.io "allow-frontend-to-backend" deleted');
+    const gone = await c.kubectl(['get', 'networkpolicy', 'allow-frontend-to-backend', '-n', NS]);
+    assert.notEqual(gone.code, 0);
+    assert.match(gone.stderr, /not found/);
+    const mio = cliIO(home);
+    assert.equal(await matrixCommand(['-n', NS, '--ports', '8080', '-o', 'json', '--name', CLUSTER], mio), 0, mio.err());
+    const m = JSON.parse(mio.out()) as { froms: string[]; tos: string[]; tables: Array<{ allowed: boolean[][] }> };
+    const fb = m.froms.flatMap((f, i) => m.tos.map((t, j) => ({ f, t, a: m.tables[0]!.allowed[i]![j] }))).filter((x) => x.f.includes('/frontend-') && x.t.includes('/backend-'));
+    assert.equal(fb.length, 6);
+    assert.ok(fb.every((x) => !x.a), 'what the page predicted: frontend -> backend dropped again');
+    await ok(['apply', '-f', labFile('allow-frontend-to-backend.yaml')]);
+    await page.selectOption('#wi-action', 'apply');
   });
 
   test('a policy the API refuses is shown refused and never written', async () => {
