@@ -14,12 +14,13 @@
  *    ~10 s of the same 50 flows/s while a PerformanceObserver records 'longtask'
  *    entries and requestAnimationFrame records frame gaps. Prints the longest
  *    frame and how many exceeded 100 ms (goal: none); first 5 s with no flows as a
- *    baseline, and last the same flows with the map tab hidden, to tell the map's
- *    share from the flow list's.
+ *    baseline, then the same flows with the map tab hidden, to tell the map's
+ *    share from the flow list's; last every Deployment opened (200 pod nodes) and
+ *    the flows spread over all 200 pods (up to 200 distinct flow edges at once).
  *
  * Only loopback: the page is on 127.0.0.1; the flows never leave the process.
  * Run: npx tsc -p . && node dist/bench/ui-latency.js   (KWIRE_BENCH_PROFILE=1: also a CPU
- * profile of the page during part 2, self time per function)
+ * profile of the page while the flows of parts 2 and 3 arrive, self time per function)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -131,7 +132,9 @@ const INSTALL_FRAME_OBSERVER = `(() => {
  * Connections at `RATE`/s for `seconds` from `src` to `dst`:8080, each with its own
  * source port so its flow record can be matched to the moment it was dialled.
  */
-async function generateFlows(c: TestCluster, src: string, dst: string, seconds: number, firstPort: number, startedAt: Map<number, number>): Promise<{ made: number; failed: number }> {
+/** Connections at RATE per second from `src` to `dst` (several: taken in turn). */
+async function generateFlows(c: TestCluster, src: string, dst: string | ReadonlyArray<string>, seconds: number, firstPort: number, startedAt: Map<number, number>): Promise<{ made: number; failed: number }> {
+  const dsts = typeof dst === 'string' ? [dst] : dst;
   const total = RATE * seconds;
   const t0 = performance.now();
   let failed = 0;
@@ -144,7 +147,7 @@ async function generateFlows(c: TestCluster, src: string, dst: string, seconds: 
     startedAt.set(srcPort, Date.now());
     pending.push(
       c.cluster.net
-        .connect({ srcIp: src, srcPort, dstIp: dst, dstPort: 8080, timeoutMs: 5_000 })
+        .connect({ srcIp: src, srcPort, dstIp: dsts[i % dsts.length]!, dstPort: 8080, timeoutMs: 5_000 })
         .then((s) => void s.destroy())
         .catch(() => void failed++),
     );
@@ -248,13 +251,12 @@ async function main(): Promise<void> {
     startedAt.clear();
     const profiling = process.env['KWIRE_BENCH_PROFILE'] === '1';
     const cdp = profiling ? await ctx.newCDPSession(page) : undefined;
-    if (cdp) {
-      await cdp.send('Profiler.enable');
+    if (cdp) await cdp.send('Profiler.enable');
+    /** Where the page's main thread spends its time while `run` goes: self time per function. */
+    const profiled = async <T>(run: () => Promise<T>): Promise<T> => {
+      if (!cdp) return run();
       await cdp.send('Profiler.start');
-    }
-    const gen2 = await generateFlows(c, clientIp, backendIp, SECONDS, 40_000, startedAt);
-    if (cdp) {
-      // Where the page's main thread spends its time while the flows arrive: self time per function.
+      const out = await run();
       const { profile } = await cdp.send('Profiler.stop');
       const self = new Map<string, number>();
       const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -268,7 +270,10 @@ async function main(): Promise<void> {
       });
       console.log('   page CPU profile, self time (top 15):');
       for (const [k, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`     ${ms.toFixed(0).padStart(6)} ms  ${k}`);
-    }
+      return out;
+    };
+    const cluster = c;
+    const gen2 = await profiled(() => generateFlows(cluster, clientIp, backendIp, SECONDS, 40_000, startedAt));
     await sleep(2_000);
     await page.evaluate('window.__framesOn = false; true');
     console.log(`   ${gen2.made} connections (${gen2.failed} failed) over ${SECONDS} s`);
@@ -283,7 +288,7 @@ async function main(): Promise<void> {
     await page.evaluate('window.__longTasks.splice(0); window.__frameGaps.splice(0); window.__rowSeen = {}; window.__rowPainted = {}; true');
     dialledAt.clear();
     startedAt.clear();
-    const gen3 = await generateFlows(c, clientIp, backendIp, SECONDS, 60_000, startedAt);
+    const gen3 = await profiled(() => generateFlows(cluster, clientIp, backendIp, SECONDS, 60_000, startedAt));
     await sleep(2_000);
     await page.evaluate('window.__framesOn = false; true');
     console.log(`\n3. the same ${gen3.made} connections (${gen3.failed} failed) with the map tab hidden`);
@@ -291,6 +296,28 @@ async function main(): Promise<void> {
     const l3 = await latencies();
     console.log(summary('   dial -> row, map hidden', l3.row));
     console.log(summary('   dial -> next animation frame after the row', l3.paint));
+
+    // 4. Every Deployment open (200 pod nodes) and the flows spread over all 200 pods,
+    // so up to 200 distinct flow edges are live at once (one pair per edge).
+    const scaleIps = (await readyPods(cluster, 'scale', 'app', 200)).map((p) => p.status.podIP!);
+    await page.click('#tab-map');
+    await page.click('#map-expand');
+    await page.waitForFunction(`window.kwireUi.cy.nodes('.pod').length >= 200`, undefined, { timeout: 60_000 });
+    await page.waitForFunction('!window.kwireUi.layoutRunning', undefined, { timeout: 60_000 });
+    await sleep(1_000);
+    await page.evaluate('window.__framesOn = true; { let last = performance.now(); const tick = (t) => { window.__frameGaps.push(t - last); last = t; if (window.__framesOn) requestAnimationFrame(tick); }; requestAnimationFrame(tick); } true');
+    await page.evaluate('window.__longTasks.splice(0); window.__frameGaps.splice(0); window.__rowSeen = {}; window.__rowPainted = {}; true');
+    dialledAt.clear();
+    startedAt.clear();
+    const gen4 = await profiled(() => generateFlows(cluster, clientIp, scaleIps, SECONDS, 20_000, startedAt));
+    await sleep(2_000);
+    await page.evaluate('window.__framesOn = false; true');
+    const flowEdges = (await page.evaluate(`window.kwireUi.cy.edges('.flow').length`)) as number;
+    console.log(`\n4. every Deployment open (${await page.evaluate(`window.kwireUi.cy.nodes('.pod').length`)} pod nodes), ${gen4.made} connections (${gen4.failed} failed) spread over the 200 pods; ${flowEdges} flow edges on the map 2 s after`);
+    await frames('spread flows:');
+    const l4 = await latencies();
+    console.log(summary('   dial -> row, spread flows', l4.row));
+    console.log(summary('   dial -> next animation frame after the row', l4.paint));
     if (pageErrors.length) console.log(`page errors: ${pageErrors.join('; ')}`);
     unsubscribe();
     await ctx.close();

@@ -722,6 +722,9 @@ function renderGrids(into, grids, empty) {
 }
 
 let matrixSeq = 0;
+/** The query and engine revision the grids on screen answer. */
+let matrixShown = '';
+
 async function refreshMatrix() {
   const seq = ++matrixSeq;
   const ns = chosenNamespaces();
@@ -734,11 +737,16 @@ async function refreshMatrix() {
   try {
     const m = /** @type {import('./lib/matrix.js').ReachabilityMatrix} */ (await api(`/kwire/v1/matrix?${q}`));
     if (seq !== matrixSeq) return;
-    renderGrids($('mx-grids'), matrixGrids(m));
+    // A pod's status changing (not its labels or IP) leaves the engine's revision as it was:
+    // the grids shown are still right, and redrawing 200x200 cells is a long task.
+    const shown = `${q}@${m.revision}`;
+    if (shown !== matrixShown) renderGrids($('mx-grids'), matrixGrids(m));
+    matrixShown = shown;
     $('mx-status').textContent = `revision ${m.revision}, ${m.froms.length} pods`;
     document.body.dataset['matrixRevision'] = String(m.revision);
   } catch (e) {
     $('mx-status').textContent = '';
+    matrixShown = '';
     $('mx-grids').replaceChildren(h('div', { class: 'error' }, e instanceof Error ? e.message : String(e)));
   }
 }
