@@ -317,7 +317,7 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
   for (const c of controllers) c.start(registry);
 
   // The node side: NodePorts on every node IP, LoadBalancer IPs, and the ingress ports of 127.0.0.1.
-  const hostListeners = new HostListeners(net);
+  const hostListeners = new HostListeners(net, { onChange: () => publishListeners() });
   const ingressPorts = opts.ingressPorts ?? { http: 80, https: 443 };
   const desiredListeners = (): HostListenerSpec[] => {
     const out: HostListenerSpec[] = [];
@@ -335,33 +335,43 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
     return out;
   };
   const listenerSubscribers = new Set<() => void>();
-  // A NodePort or LoadBalancer port that cannot be bound: one Warning Event on its Service per failure.
+  // A NodePort or LoadBalancer port that cannot be bound: one Warning Event on its Service per
+  // failure, and a Normal one when a later retry binds it (the other program let it go).
   const events = new EventRecorder(registry);
-  let reportedBindErrors = new Set<string>();
+  let reportedBindErrors = new Map<string, string>(); // listener -> the error reported
   const reportBindErrors = (): void => {
-    const still = new Set<string>();
+    const still = new Map<string, string>();
     for (const l of hostListeners.state()) {
-      const m = l.error ? /^(NodePort|LoadBalancer) ([^/\s]+)\/(\S+)$/.exec(l.what) : null;
-      if (!m || !l.error) continue;
-      const key = `${l.what}|${l.protocol}/${l.ip}:${l.port}|${l.error}`;
+      const m = /^(NodePort|LoadBalancer) ([^/\s]+)\/(\S+)$/.exec(l.what);
+      if (!m) continue;
+      const key = `${l.what}|${l.protocol}/${l.ip}:${l.port}`;
       const svc = registry.tryGet(R.services, m[2], m[3]!);
-      if (!svc) continue;
-      still.add(key);
-      if (reportedBindErrors.has(key)) continue;
+      const before = reportedBindErrors.get(key);
+      if (!svc || (!l.error && before === undefined)) continue;
       const node = nodeOfIp.get(l.ip);
       const where = m[1] === 'NodePort' ? `NodePort ${l.port}/${l.protocol} on ${l.ip}${node ? ` (${node})` : ''}` : `LoadBalancer IP ${l.ip}:${l.port}/${l.protocol}`;
-      events.record(svc, 'Warning', 'FailedToBindPort', `${where} cannot be listened on: ${l.error}`, { component: 'kube-proxy', ...(node ? { host: node } : {}) });
+      const source = { component: 'kube-proxy', ...(node ? { host: node } : {}) };
+      if (!l.error) {
+        events.record(svc, 'Normal', 'BoundPort', `${where} is listened on now`, source);
+        continue;
+      }
+      still.set(key, l.error);
+      if (before !== l.error) events.record(svc, 'Warning', 'FailedToBindPort', `${where} cannot be listened on: ${l.error}`, source);
     }
     reportedBindErrors = still;
+  };
+  // What follows a change of the listeners: sync() by the cluster, or a retry that bound a port.
+  const publishListeners = (): void => {
+    reportBindErrors();
+    const https = hostListeners.state().find((l) => l.what === 'ingress https');
+    ingressHttpsPort = https && !(https.error && https.boundPort === undefined) ? https.boundPort ?? https.port : undefined;
+    for (const f of listenerSubscribers) f();
   };
   let syncing = Promise.resolve();
   const syncHost = () => {
     syncing = syncing.then(async () => {
       await hostListeners.sync(desiredListeners());
-      reportBindErrors();
-      const https = hostListeners.state().find((l) => l.what === 'ingress https');
-      ingressHttpsPort = https && !(https.error && https.boundPort === undefined) ? https.boundPort ?? https.port : undefined;
-      for (const f of listenerSubscribers) f();
+      publishListeners();
     });
     return syncing;
   };

@@ -5,7 +5,9 @@
  * forwarded into the virtual pod network to the same address and port, where the
  * service translation (kube-proxy's rules) picks the endpoint and applies SNAT.
  * `sync(desired)` opens what is missing and closes what is no longer wanted; a
- * port that cannot be bound is reported with the reason, never silently skipped.
+ * port that cannot be bound is reported with the reason, never silently skipped,
+ * and retried with backoff while it is wanted, so freeing the port (stopping the
+ * program that held it) brings the listener up without touching the Service.
  *
  *   curl -> 127.0.10.3:30080 (real) -> net.connect(src=client, dst=127.0.10.3:30080)
  *        -> translate (NodePort -> pod, SNAT to the node IP) -> policy -> pod
@@ -13,6 +15,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { PodNetwork } from './index.js';
+import { realTimers, type NetTimer, type NetTimers } from './timers.js';
 
 export interface HostListenerSpec {
   readonly ip: string;
@@ -41,23 +44,64 @@ export interface HostListenerState {
   readonly error?: string;
 }
 
-type Live = { spec: HostListenerSpec; tcp?: Server; udp?: UdpSocket; error?: string; boundPort?: number };
+export interface HostListenersOptions {
+  /**
+   * Called when a retry changed what `state()` reports (the listener bound, or failed
+   * for another reason). Not called for what `sync()` does: its caller awaits it.
+   */
+  readonly onChange?: () => void;
+  /** The wait before the first retry of a failed bind, in ms (default 1000); doubled after each failure. */
+  readonly retryMs?: number;
+  /** The longest wait between two retries, in ms (default 16000). */
+  readonly maxRetryMs?: number;
+  /** Where retry timers come from (default Node's; they are unref'd, so they keep no process alive). */
+  readonly timers?: NetTimers;
+}
+
+type Live = {
+  spec: HostListenerSpec;
+  tcp?: Server;
+  udp?: UdpSocket;
+  error?: string;
+  boundPort?: number;
+  /** The bind in progress: closing waits for it, so no socket outlives its listener. */
+  opening?: Promise<void>;
+  /** The pending retry of a failed bind, and the wait before the next one. */
+  retry?: NetTimer;
+  retryMs: number;
+  /** No longer wanted (sync or closeAll): no more retries. */
+  gone: boolean;
+};
+
+type TcpBind = { readonly ok: true; readonly server: Server; readonly port: number } | { readonly ok: false; readonly code: string | undefined };
 
 // Port 0 (any free port) listeners are told apart by what they serve.
 const keyOf = (s: HostListenerSpec) => `${s.protocol}/${s.ip}:${s.port}${s.port === 0 ? `/${s.what}` : ''}`;
 
-function remedy(code: string | undefined, spec: HostListenerSpec): string {
-  if (code === 'EADDRINUSE') return `${spec.ip}:${spec.port} is already in use by another program on this machine; stop it or choose another port`;
-  if (code === 'EACCES') return `binding port ${spec.port} needs privileges: run kwire as root, or allow it with \`sudo sysctl net.ipv4.ip_unprivileged_port_start=${spec.port}\``;
-  if (code === 'EADDRNOTAVAIL') return `${spec.ip} is not an address of this machine`;
+function remedy(code: string | undefined, ip: string, port: number): string {
+  if (code === 'EADDRINUSE') return `${ip}:${port} is already in use by another program on this machine; stop it or choose another port`;
+  if (code === 'EACCES') return `binding port ${port} needs privileges: run kwire as root, or allow it with \`sudo sysctl net.ipv4.ip_unprivileged_port_start=${port}\``;
+  if (code === 'EADDRNOTAVAIL') return `${ip} is not an address of this machine`;
   return code ?? 'unknown error';
 }
 
 export class HostListeners {
   private readonly live = new Map<string, Live>();
   private readonly sockets = new Set<Socket>();
+  private readonly onChange: () => void;
+  private readonly firstRetryMs: number;
+  private readonly maxRetryMs: number;
+  private readonly timers: NetTimers;
 
-  constructor(private readonly net: Pick<PodNetwork, 'connect' | 'udpExchange'>) {}
+  constructor(
+    private readonly net: Pick<PodNetwork, 'connect' | 'udpExchange'>,
+    opts: HostListenersOptions = {},
+  ) {
+    this.onChange = opts.onChange ?? (() => undefined);
+    this.firstRetryMs = opts.retryMs ?? 1000;
+    this.maxRetryMs = Math.max(opts.maxRetryMs ?? 16_000, this.firstRetryMs);
+    this.timers = opts.timers ?? realTimers;
+  }
 
   /** Brings the open listeners in line with `desired`; resolves when all binds have settled. */
   async sync(desired: ReadonlyArray<HostListenerSpec>): Promise<void> {
@@ -66,7 +110,7 @@ export class HostListeners {
     for (const [k, l] of this.live) {
       if (!want.has(k)) {
         this.live.delete(k);
-        closing.push(this.close(l));
+        closing.push(this.retire(l));
       }
     }
     const opening: Promise<void>[] = [];
@@ -76,9 +120,9 @@ export class HostListeners {
         cur.spec = d;
         continue;
       }
-      const l: Live = { spec: d };
+      const l: Live = { spec: d, retryMs: this.firstRetryMs, gone: false };
       this.live.set(k, l);
-      opening.push(d.protocol === 'TCP' ? this.openTcp(l) : this.openUdp(l));
+      opening.push(this.attempt(l));
     }
     await Promise.all([...closing, ...opening]);
   }
@@ -95,29 +139,62 @@ export class HostListeners {
     }));
   }
 
-  private openTcp(l: Live, port = l.spec.port): Promise<void> {
+  /** One bind attempt; a failure schedules the next one unless the listener is gone. */
+  private async attempt(l: Live): Promise<void> {
+    l.opening = l.spec.protocol === 'TCP' ? this.openTcp(l) : this.openUdp(l);
+    await l.opening;
+    l.opening = undefined;
+    if (!l.gone && !l.tcp && !l.udp) this.scheduleRetry(l);
+  }
+
+  private scheduleRetry(l: Live): void {
+    const ms = l.retryMs;
+    l.retryMs = Math.min(ms * 2, this.maxRetryMs);
+    l.retry = this.timers.set(() => void this.retry(l), ms);
+    // A cluster's servers keep its process alive; a pending retry alone must not.
+    l.retry.unref();
+  }
+
+  private async retry(l: Live): Promise<void> {
+    l.retry = undefined;
+    if (l.gone) return;
+    const before = l.error;
+    await this.attempt(l);
+    if (!l.gone && l.error !== before) this.onChange();
+  }
+
+  private async openTcp(l: Live): Promise<void> {
+    const { ip, port, fallbackPort } = l.spec;
+    const first = await this.listenTcp(l, port);
+    if (first.ok) return this.boundTcp(l, first.server, first.port, undefined);
+    const why = remedy(first.code, ip, port);
+    if (fallbackPort === undefined || fallbackPort === port) return this.failed(l, why);
+    const second = await this.listenTcp(l, fallbackPort);
+    if (second.ok) return this.boundTcp(l, second.server, second.port, `${why}; listening on port ${fallbackPort} instead`);
+    this.failed(l, `${why}; the fallback port ${fallbackPort} failed too: ${remedy(second.code, ip, fallbackPort)}`);
+  }
+
+  private listenTcp(l: Live, port: number): Promise<TcpBind> {
     return new Promise((resolve) => {
       const server = createServer((client) => this.forward(l.spec, client));
-      server.once('error', (e: NodeJS.ErrnoException) => {
-        const why = remedy(e.code, l.spec);
-        if (l.spec.fallbackPort !== undefined && port !== l.spec.fallbackPort) {
-          void this.openTcp(l, l.spec.fallbackPort).then(() => {
-            if (!l.error) l.error = undefined;
-            if (l.tcp) l.error = `${why}; listening on port ${l.spec.fallbackPort} instead`;
-            resolve();
-          });
-          return;
-        }
-        l.error = why;
-        resolve();
-      });
+      // Stays attached: a later server error (after listening) must not crash the process.
+      server.on('error', (e: NodeJS.ErrnoException) => resolve({ ok: false, code: e.code }));
       server.listen(port, l.spec.ip, () => {
-        l.tcp = server;
         const a = server.address();
-        l.boundPort = typeof a === 'object' && a ? a.port : port;
-        resolve();
+        resolve({ ok: true, server, port: typeof a === 'object' && a ? a.port : port });
       });
     });
+  }
+
+  private boundTcp(l: Live, server: Server, port: number, note: string | undefined): void {
+    l.tcp = server;
+    l.boundPort = port;
+    l.error = note;
+  }
+
+  private failed(l: Live, why: string): void {
+    l.boundPort = undefined;
+    l.error = why;
   }
 
   private forward(spec: HostListenerSpec, client: Socket): void {
@@ -153,8 +230,10 @@ export class HostListeners {
   private openUdp(l: Live): Promise<void> {
     return new Promise((resolve) => {
       const sock = createSocket('udp4');
-      sock.once('error', (e: NodeJS.ErrnoException) => {
-        l.error = remedy(e.code, l.spec);
+      let bound = false;
+      sock.on('error', (e: NodeJS.ErrnoException) => {
+        if (bound) return; // a send error later must not crash the process
+        this.failed(l, remedy(e.code, l.spec.ip, l.spec.port));
         sock.close();
         resolve();
       });
@@ -165,14 +244,21 @@ export class HostListeners {
           .catch(() => undefined);
       });
       sock.bind(l.spec.port, l.spec.ip, () => {
+        bound = true;
         l.udp = sock;
+        l.error = undefined;
         resolve();
       });
     });
   }
 
-  private close(l: Live): Promise<void> {
-    return new Promise((resolve) => {
+  /** Stops retrying and closes the sockets, once a bind in progress has settled. */
+  private async retire(l: Live): Promise<void> {
+    l.gone = true;
+    l.retry?.clear();
+    l.retry = undefined;
+    await l.opening;
+    await new Promise<void>((resolve) => {
       if (l.tcp) l.tcp.close(() => resolve());
       else if (l.udp) l.udp.close(() => resolve());
       else resolve();
@@ -183,6 +269,6 @@ export class HostListeners {
     for (const s of this.sockets) s.destroy();
     const all = [...this.live.values()];
     this.live.clear();
-    await Promise.all(all.map((l) => this.close(l)));
+    await Promise.all(all.map((l) => this.retire(l)));
   }
 }
