@@ -8,6 +8,7 @@ import { existsSync, openSync, rmSync, unlinkSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { listenerChanges } from './listener-report.js';
 import { parse, UsageError } from './args.js';
 import { mergeContext, removeContext, kubeconfigPath, standaloneKubeconfig } from './kubeconfig.js';
 import {
@@ -171,7 +172,14 @@ async function runForeground(cfg: ClusterConfig, quiet: boolean): Promise<number
     writeJson(statePath(cfg.name), state);
   };
   writeState();
-  const stopWatching = cluster.onListenersChanged(writeState);
+  let shownListeners = cluster.listeners();
+  const stopWatching = cluster.onListenersChanged(() => {
+    writeState();
+    // A port freed later (or taken later) is said where the user looks: this terminal, or kwire.log.
+    const now = cluster.listeners();
+    if (!quiet) for (const line of listenerChanges(shownListeners, now)) out(line);
+    shownListeners = now;
+  });
   if (!quiet) {
     out(`kwire: cluster "${cfg.name}" is up in ${Math.round(performance.now() - t0)} ms`);
     out(`  API server   ${cluster.url}`);
