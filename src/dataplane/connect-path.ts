@@ -136,6 +136,20 @@ export function decidePath(ctx: PathContext, protocol: Protocol, src: Peer, dst:
   return { kind: 'deliver', endpoint, snat, service, policies: v.policies };
 }
 
+/**
+ * The reason of a delivered flow that found nothing listening at its endpoint:
+ * `no listener on ip:port` (TCP) or `no socket bound on ip:port` (UDP). On a
+ * node's IP dialled as such (no Service), it names the node and that no
+ * NodePort matched: kwire has no hostNetwork pods, so nothing else listens there.
+ */
+export function nothingListensReason(protocol: Protocol, d: Extract<PathDecision, { kind: 'deliver' }>): string {
+  const ep = d.endpoint;
+  const base = `${protocol === 'TCP' ? 'no listener on' : 'no socket bound on'} ${ep.ip}:${ep.port}`;
+  const o = ep.owner;
+  if (o?.kind === 'node' && d.service === undefined) return `${base} (node ${o.name}: no NodePort ${ep.port}/${protocol})`;
+  return base;
+}
+
 /** Builds the flow record for a decided flow. `verdict`/`reason` override the decision's (e.g. no listener). */
 export function flowRecordOf(
   time: number,

@@ -67,6 +67,15 @@ export type TranslateResult =
  */
 export interface Translator {
   translate(req: TranslateRequest): TranslateResult | undefined;
+  /**
+   * Optional: whether `ip` is an address on the node network the proxy answers
+   * for on some port, besides the node IPs themselves (which the network knows
+   * as registered to nodes): a LoadBalancer ingress IP. kwire's node network
+   * lies in 127.0.0.0/8, so this is how a pod dialling such an address is told
+   * apart from one dialling its own loopback (node-network.ts). Synchronous,
+   * cheap, no I/O; absent means no such address.
+   */
+  isServiceNodeAddress?(ip: string): boolean;
 }
 
 /** What the network asks the policy engine about one new flow, after translation. */

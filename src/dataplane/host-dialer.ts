@@ -20,7 +20,10 @@
  *   an address of another machine.
  * - Only for flows a Service translated (the translator forwarded them): a pod
  *   dialling 127.x itself reaches its own loopback (the workloads keep that
- *   inside the container), never the host.
+ *   inside the container), never the host. kwire's node IPs and LoadBalancer
+ *   IPs are the exception (node-network.ts): those dials take the connect
+ *   path, where they are virtual (NodePorts, LoadBalancer translation), so
+ *   they never reach this dialer either.
  * - Never an address the virtual network owns: node IPs are registered to
  *   nodes (their NodePorts are virtual), so they never reach the dialer;
  *   `exclude` keeps them (and anything else the cluster names) out even before

@@ -24,6 +24,7 @@ export {
 export { FlowLog, type FlowFilter, type FlowListener, type FlowRecord, type FlowVerdict } from './flow-log.js';
 export { netError, abortError, type NetError, type NetErrorCode } from './errors.js';
 export { isIPv4 } from './address-book.js';
+export { nodePortArrival, podRoute, type NodeAddresses, type NodeArrival, type NodeNetworkView, type PodRoute } from './node-network.js';
 export { realTimers, type NetTimer, type NetTimers } from './timers.js';
 export type { Address, AddressOwner, NodeOwner, Peer, PodOwner, Protocol, ServiceRef } from './types.js';
 export {

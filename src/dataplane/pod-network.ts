@@ -4,8 +4,10 @@
  * registration, the two hooks, virtual TCP and UDP and the flow log.
  *
  * Pod IPs (10.244.x.y), ClusterIPs (10.96.x.y) and cluster DNS (10.96.0.10)
- * live only here: nothing is ever sent to them on the host. Every new flow
- * takes one path:
+ * live only here: nothing is ever sent to them on the host. Node IPs and
+ * LoadBalancer IPs (127.0.X.y) are real host addresses too, but a pod dialling
+ * one takes this path as well (`podRoute`; NodePorts translated in-process,
+ * never through a host socket). Every new flow takes one path:
  *
  * ```
  *   connect / sendUdp (src ip:port, dst as dialled)
@@ -32,6 +34,7 @@ import { NetworkCore, type CoreOptions } from './core.js';
 import type { FlowFilter, FlowListener, FlowLog, FlowRecord, FlowVerdict } from './flow-log.js';
 import { allowAllPolicy, identityTranslator, type PolicyHook, type Translator } from './hooks.js';
 import type { HostDialer } from './host-dialer.js';
+import { podRoute as routeFromPod, type PodRoute } from './node-network.js';
 import type { AddressOwner } from './types.js';
 import { UdpStack, type UdpBinding, type UdpExchangeOptions, type UdpMessageHandler, type UdpSendOptions } from './udp-stack.js';
 import type { VirtualSocket } from './virtual-socket.js';
@@ -73,6 +76,20 @@ export class PodNetwork {
 
   ownerOf(ip: string): AddressOwner | undefined {
     return this.#core.book.ownerOf(ip);
+  }
+
+  /**
+   * Where `ip`, dialled or bound by a process in a pod, goes: the pod's own
+   * loopback (127.0.0.0/8, ::1) or the network. kwire's node IPs and
+   * LoadBalancer IPs lie in 127.0.0.0/8 but are node-network addresses, so
+   * they take the connect path like any other destination (node-network.ts).
+   */
+  podRoute(ip: string): PodRoute {
+    const core = this.#core;
+    return routeFromPod(ip, {
+      ownerOf: (a) => core.book.ownerOf(a),
+      isServiceNodeAddress: (a) => core.translator.isServiceNodeAddress?.(a) === true,
+    });
   }
 
   /** Installs the service proxy (undefined: identity). */

@@ -22,7 +22,7 @@
  * No wildcard (0.0.0.0) listeners: a pod's workload listens on its pod IP.
  */
 import { isIPv4 } from './address-book.js';
-import { decidePath, flowRecordOf, peerOf, type PathDecision } from './connect-path.js';
+import { decidePath, flowRecordOf, nothingListensReason, peerOf, type PathDecision } from './connect-path.js';
 import type { NetworkCore } from './core.js';
 import { abortError, netError, toError } from './errors.js';
 import { bridge } from './host-dialer.js';
@@ -232,7 +232,7 @@ export class TcpStack {
     const listener = this.#listeners.get(key(d.endpoint.ip, d.endpoint.port));
     if (listener === undefined) {
       core.flows.append(
-        flowRecordOf(now, 'TCP', src, dst, d, undefined, 'refused', `no listener on ${d.endpoint.ip}:${d.endpoint.port}`),
+        flowRecordOf(now, 'TCP', src, dst, d, undefined, 'refused', nothingListensReason('TCP', d)),
       );
       process.nextTick(() => socket.destroy(netError('ECONNREFUSED', 'connect', dstIp, dstPort)));
       return socket;

@@ -17,7 +17,7 @@
  * Datagrams are not copied: do not modify a Buffer after sending it.
  */
 import { isIPv4 } from './address-book.js';
-import { decidePath, flowRecordOf, peerOf, type PathDecision } from './connect-path.js';
+import { decidePath, flowRecordOf, nothingListensReason, peerOf, type PathDecision } from './connect-path.js';
 import type { NetworkCore } from './core.js';
 import { abortError, netError, toError } from './errors.js';
 import type { FlowVerdict } from './flow-log.js';
@@ -153,7 +153,7 @@ export class UdpStack {
       const seen: Address = d.kind === 'deliver' && d.snat !== undefined ? { ip: d.snat.ip, port: d.snat.port ?? srcPort } : { ip: srcIp, port: srcPort };
       const snatAddr = d.kind !== 'error' && d.snat !== undefined ? seen : undefined;
       if (d.kind === 'deliver' && !this.#bindings.has(key(d.endpoint.ip, d.endpoint.port))) {
-        core.flows.append(flowRecordOf(now, 'UDP', src, dst, d, snatAddr, 'refused', `no socket bound on ${d.endpoint.ip}:${d.endpoint.port}`));
+        core.flows.append(flowRecordOf(now, 'UDP', src, dst, d, snatAddr, 'refused', nothingListensReason('UDP', d)));
       } else {
         core.flows.append(flowRecordOf(now, 'UDP', src, dst, d, snatAddr, undefined, d.kind === 'deliver' ? 'delivered' : undefined));
       }

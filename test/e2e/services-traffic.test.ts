@@ -16,7 +16,12 @@
  * - `externalTrafficPolicy: Local` on a NodePort, from the host with real
  *   curl on each node IP: only the node with the endpoint answers (the others
  *   drop: curl times out), and agnhost's `/clientip` shows curl's own address;
- *   with `Cluster` the backend sees the receiving node's IP instead.
+ *   with `Cluster` the backend sees the receiving node's IP instead;
+ * - from inside a pod (`kubectl exec` + busybox wget), every nodeIP:NodePort
+ *   reaches the Service in-process (one flow from the pod, SNAT to the node
+ *   dialled, no host socket in between), a node IP port with nothing on it is
+ *   refused, a LoadBalancer IP reaches the Service too, and a NetworkPolicy
+ *   denying ingress to the backend drops the NodePort flow (wget times out).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -116,6 +121,63 @@ spec:
     targetPort: 8080
 `;
 
+const NODEPORT_APP = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: np-backend
+  namespace: svc-traffic
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: np-backend
+  template:
+    metadata:
+      labels:
+        app: np-backend
+    spec:
+      containers:
+      - name: backend
+        image: hashicorp/http-echo:latest
+        args: ["-text=np-backend answers", "-listen=:8080"]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: np-backend
+  namespace: svc-traffic
+spec:
+  type: NodePort
+  selector:
+    app: np-backend
+  ports:
+  - port: 80
+    targetPort: 8080
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: np-client
+  namespace: svc-traffic
+spec:
+  containers:
+  - name: client
+    image: busybox
+    command: ["sleep", "3600"]
+`;
+
+const DENY_NP_BACKEND = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: deny-np-backend
+  namespace: svc-traffic
+spec:
+  podSelector:
+    matchLabels:
+      app: np-backend
+  policyTypes: ["Ingress"]
+`;
+
 /**
  * Pearson's chi-square statistic of `counts` against a uniform split. For k = 3
  * categories (2 degrees of freedom) the survival function is exp(-x/2), so the
@@ -166,7 +228,7 @@ async function inPod(c: TestCluster, name: string, script: string): Promise<stri
   return c.kubectlOk(['run', name, '--image=busybox', '--rm', '-i', '--restart=Never', ...NS, '--', 'sh', '-c', script], { timeoutMs: 120_000 });
 }
 
-test('Services for real: uniform load balancing, scale down/up, session affinity, externalTrafficPolicy Local', async (t) => {
+test('Services for real: uniform load balancing, scale down/up, session affinity, externalTrafficPolicy Local, NodePorts from pods', async (t) => {
   const c = await startTestCluster({ ephemeral: true });
   try {
     await c.kubectlOk(['create', 'namespace', 'svc-traffic']);
@@ -317,6 +379,83 @@ test('Services for real: uniform load balancing, scale down/up, session affinity
         return x.code === 0 ? x : undefined;
       });
       assert.match(y.stdout, new RegExp(`^${other.replace(/\./g, '\\.')}:\\d+$`), 'masqueraded to the node IP');
+    });
+
+    await t.test('from a pod: nodeIP:NodePort reaches the Service in-process, a closed node port is refused, a LoadBalancer IP works, a deny-ingress policy drops it', async () => {
+      await c.kubectlOk(['apply', '-f', '-'], { input: NODEPORT_APP });
+      const [backend] = await readyPods(c, 'app=np-backend', 1);
+      await c.kubectlOk(['wait', '--for=condition=Ready', 'pod/np-client', ...NS, '--timeout=60s'], { timeoutMs: 90_000 });
+      const client = JSON.parse(await c.kubectlOk(['get', 'pod', 'np-client', ...NS, '-o', 'json'])) as PodJson;
+      await waitFor('the np-backend endpoint', async () => ((await sliceReadyIps(c, 'np-backend')).length === 1 ? true : undefined));
+      const nodePort = Number((await c.kubectlOk(['get', 'svc', 'np-backend', ...NS, '-o', 'jsonpath={.spec.ports[0].nodePort}'])).trim());
+      assert.ok(nodePort >= 30000 && nodePort <= 32767, `a NodePort: ${nodePort}`);
+      const wget = (url: string) => c.kubectl(['exec', 'np-client', ...NS, '--', 'wget', '-qO-', '-T', '3', url], { timeoutMs: 60_000 });
+      // Every flow the client pod starts, as the dataplane records it.
+      const flows: FlowRecord[] = [];
+      const stopFlows = c.cluster.net.subscribe((rec) => {
+        if (rec.src.owner?.kind === 'pod' && rec.src.owner.name === 'np-client') flows.push(rec);
+      });
+      try {
+        const nodes = [...c.cluster.nodeIps];
+        assert.equal(nodes.length, 3);
+        for (const [name, ip] of nodes) {
+          flows.length = 0;
+          const r = await wget(`http://${ip}:${nodePort}`);
+          assert.equal(r.code, 0, `wget ${ip}:${nodePort} (${name}) from the pod: ${r.stdout}${r.stderr}`);
+          assert.equal(r.stdout, 'np-backend answers\n');
+          // One flow, from the pod itself (not a host socket's client), translated to the backend, masqueraded to the node dialled.
+          assert.deepEqual(
+            flows.map((f) => ({ verdict: f.verdict, src: f.src.ip, dst: `${f.dst.ip}:${f.dst.port}`, service: f.service?.name, endpoint: f.endpoint?.ip, snat: f.snat?.ip })),
+            [{ verdict: 'forwarded', src: client.status.podIP, dst: `${ip}:${nodePort}`, service: 'np-backend', endpoint: backend!.status.podIP, snat: ip }],
+          );
+        }
+
+        // A node IP on a port with nothing: the node refuses, as a real node's kernel does.
+        const [firstName, first] = nodes[0]!;
+        flows.length = 0;
+        const closed = await wget(`http://${first}:8081`);
+        assert.equal(closed.code, 1, `${closed.stdout}${closed.stderr}`);
+        assert.match(closed.stderr, new RegExp(`wget: can't connect to remote host \\(${first.replace(/\./g, '\\.')}\\): Connection refused`));
+        assert.deepEqual(
+          flows.map((f) => `${f.verdict} ${f.reason}`),
+          [`refused no listener on ${first}:8081 (node ${firstName}: no NodePort 8081/TCP)`],
+        );
+
+        // A LoadBalancer IP (127.0.X.100-199 here): short-circuited to the Service on the client's node.
+        await c.kubectlOk(['patch', 'svc', 'np-backend', ...NS, '-p', '{"spec":{"type":"LoadBalancer"}}']);
+        const lbIp = await waitFor('a LoadBalancer IP', async () => {
+          const ip = (await c.kubectlOk(['get', 'svc', 'np-backend', ...NS, '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'])).trim();
+          return ip === '' ? undefined : ip;
+        });
+        const viaLb = await waitFor(`the pod to reach ${lbIp}`, async () => {
+          flows.length = 0;
+          const r = await wget(`http://${lbIp}`);
+          return r.code === 0 ? r : undefined;
+        });
+        assert.equal(viaLb.stdout, 'np-backend answers\n');
+        assert.deepEqual(
+          flows.map((f) => `${f.verdict} ${f.dst.ip}:${f.dst.port} -> ${f.endpoint?.ip} snat ${f.snat?.ip}`),
+          [`forwarded ${lbIp}:80 -> ${backend!.status.podIP} snat ${c.cluster.nodeIps.get(client.spec.nodeName!)}`],
+        );
+
+        // Deny ingress to the backend: the NodePort flow is dropped, wget times out. Dialled on a node
+        // without the backend, so the source it sees (that node) is not its own node (which policy lets through).
+        await c.kubectlOk(['apply', '-f', '-'], { input: DENY_NP_BACKEND });
+        const [, away] = nodes.find(([n]) => n !== backend!.spec.nodeName)!;
+        const denied = await waitFor('the policy to drop the NodePort flow', async () => {
+          flows.length = 0;
+          const r = await wget(`http://${away}:${nodePort}`);
+          return r.code !== 0 ? r : undefined;
+        });
+        assert.match(denied.stderr, /wget: download timed out/);
+        assert.deepEqual(
+          flows.map((f) => ({ verdict: f.verdict, dst: `${f.dst.ip}:${f.dst.port}`, endpoint: f.endpoint?.ip, snat: f.snat?.ip, policies: f.policies })),
+          [{ verdict: 'dropped', dst: `${away}:${nodePort}`, endpoint: backend!.status.podIP, snat: away, policies: ['svc-traffic/deny-np-backend'] }],
+        );
+      } finally {
+        stopFlows();
+        await c.kubectl(['delete', 'networkpolicy', 'deny-np-backend', ...NS, '--ignore-not-found']);
+      }
     });
   } finally {
     await c.stop();

@@ -363,12 +363,12 @@ test('the translator plugs the proxy into the connect path', () => {
     reason: 'lab/empty has no endpoints',
   });
   assert.equal(tr.translate({ protocol: 'TCP', src: pod(POD_W2, 'w2'), dst: { ip: '10.96.10.3', port: 80 } })?.kind, 'drop');
-  // A pod dialling a NodePort with policy Cluster is masqueraded to its node's IP.
+  // A pod dialling a NodePort with policy Cluster is masqueraded to the IP of the node it dialled (w1 here).
   assert.deepEqual(tr.translate({ protocol: 'TCP', src: pod(POD_W2, 'w2'), dst: { ip: '127.0.10.2', port: 30080 } }), {
     kind: 'forward',
     dst: { ip: '10.244.1.8', port: 8080 },
     service: { namespace: NS, name: 'np' },
-    snat: { ip: '127.0.10.3' },
+    snat: { ip: '127.0.10.2' },
   });
   assert.equal(tr.translate({ protocol: 'TCP', src: pod(POD_W1, 'w1'), dst: { ip: '10.244.2.5', port: 8081 } }), undefined, 'pod IPs pass through');
   assert.deepEqual(tr.translate({ protocol: 'UDP', src: pod(POD_W1, 'w1'), dst: { ip: '10.96.0.10', port: 53 } })?.kind, 'forward');

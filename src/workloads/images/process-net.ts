@@ -3,7 +3,10 @@
  *
  * `ProcessNet` (what programs use) over the dataplane (what the cluster
  * provides), for one container: dials leave from the pod IP through the
- * dataplane; 127.0.0.0/8 stays inside the container (ContainerSockets).
+ * dataplane; 127.0.0.0/8 stays inside the container (ContainerSockets),
+ * except kwire's node IPs and LoadBalancer IPs there, which are node-network
+ * addresses and leave through the dataplane like any other (`net.podRoute`:
+ * `wget http://<nodeIP>:<nodePort>` reaches the Service, as on a real cluster).
  * Dataplane errors become the process-level NetErrors programs expect.
  */
 import type { Duplex } from 'node:stream';
@@ -37,7 +40,7 @@ export function containerProcessNet(net: ContainerNet, sockets: ContainerSockets
     async connectTcp(ip: string, port: number, opts: ConnectOptions = {}): Promise<Duplex> {
       if (opts.signal?.aborted) throw abortError();
       try {
-        if (ip.startsWith('127.') || ip === '::1') return await sockets.connectLoopback(port);
+        if (net.podRoute(ip) === 'loopback') return await sockets.connectLoopback(port);
         return await net.connect({
           srcIp: podIp,
           dstIp: ip,
@@ -51,7 +54,7 @@ export function containerProcessNet(net: ContainerNet, sockets: ContainerSockets
     },
     async udpExchange(ip: string, port: number, payload: Buffer, opts: UdpOptions): Promise<Buffer> {
       if (opts.signal?.aborted) throw abortError();
-      if (ip.startsWith('127.') || ip === '::1') {
+      if (net.podRoute(ip) === 'loopback') {
         const p = sockets.udpLoopback(port, payload);
         if (p === undefined) throw netError('ECONNREFUSED');
         return raceLoopback(p, opts, clock);

@@ -5,7 +5,9 @@
  * on which port, reachable from the pod network on the pod IP (through the
  * dataplane: translation, policy, flow records) and from inside the
  * container on 127.0.0.1 (in-process, never through the dataplane: loopback
- * traffic is not subject to NetworkPolicy and leaves no flow).
+ * traffic is not subject to NetworkPolicy and leaves no flow). kwire's node IPs
+ * and LoadBalancer IPs, though in 127.0.0.0/8, are not the container's
+ * (`ContainerNet.podRoute`): binding one fails as binding a foreign address does.
  *
  * ```
  *   listenTcp(':8080') ──> dataplane listener on podIp:8080   <── other pods, Services
@@ -63,7 +65,8 @@ export class ContainerSockets {
     const h = addr.host;
     if (h === '' || h === '0.0.0.0' || h === '::' || h === '[::]') return 'all';
     if (h === this.podIp) return 'pod';
-    if (isLoopback(h) || h === '[::1]') return 'loopback';
+    // 127.0.0.0/8 but kwire's node IPs and LoadBalancer IPs (not the pod's: EADDRNOTAVAIL, as on a real node's IP).
+    if (this.net.podRoute(h) === 'loopback') return 'loopback';
     throw socketError('EADDRNOTAVAIL', `listen ${proto} ${h}:${addr.port}: bind: cannot assign requested address`);
   }
 
@@ -138,7 +141,11 @@ export class ContainerSockets {
     return e !== undefined && e.scope !== 'loopback';
   }
 
-  /** True when `ip` is this container's loopback. */
+  /**
+   * True when `ip` is in the loopback range (127.0.0.0/8, ::1, localhost). Whether
+   * a pod's dial there stays in the container is `ContainerNet.podRoute`'s answer:
+   * kwire's node IPs and LoadBalancer IPs are in that range too.
+   */
   static isLoopback(ip: string): boolean {
     return isLoopback(ip);
   }

@@ -28,8 +28,12 @@ import type { Clock, FileMap, Libc, Program, ProcessContext } from '../process.j
 
 // ---------------------------------------------------------------- the network a container uses
 
-/** The part of the dataplane a container uses; `createPodNetwork()` satisfies it. */
-export type ContainerNet = Pick<PodNetwork, 'listen' | 'bindUdp' | 'connect' | 'udpExchange'>;
+/**
+ * The part of the dataplane a container uses; `createPodNetwork()` satisfies it.
+ * `podRoute` tells the container's own loopback from node-network addresses
+ * that kwire puts in 127.0.0.0/8 (node IPs, LoadBalancer IPs).
+ */
+export type ContainerNet = Pick<PodNetwork, 'listen' | 'bindUdp' | 'connect' | 'udpExchange' | 'podRoute'>;
 
 // ---------------------------------------------------------------- starting a container
 
