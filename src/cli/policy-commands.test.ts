@@ -319,7 +319,11 @@ test('flow lines in hubble observe\'s layout', () => {
     ],
     [
       flow({ protocol: 'UDP', src: { ip: '198.51.100.9', port: 5000 }, dst: { ip: '127.0.10.3', port: 30053 }, snat: { ip: '127.0.10.3', port: 40001 }, endpoint: { ip: '10.244.0.2', port: 53, owner: { kind: 'pod', namespace: 'kube-system', name: 'coredns' } }, service: { namespace: 'kube-system', name: 'dns-np' }, verdict: 'forwarded', policies: [] }),
-      'Nov 28 02:33:11.123: 198.51.100.9:5000 (world) -> kube-system/coredns:53 (10.244.0.2) via svc/kube-system/dns-np:30053 snat 127.0.10.3:40001 udp FORWARDED',
+      'Nov 28 02:33:11.123: 198.51.100.9:5000 (world) -> kube-system/coredns:53 (10.244.0.2) via 127.0.10.3:30053 (svc/kube-system/dns-np) snat 127.0.10.3:40001 udp FORWARDED',
+    ],
+    [
+      flow({ verdict: 'refused', reason: 'service networking-lab/web has no endpoints', policies: [], endpoint: undefined, dst: { ip: '127.0.10.2', port: 30080 }, service: { namespace: NS, name: 'web' } }),
+      'Nov 28 02:33:11.123: networking-lab/test-pod:41234 (10.244.1.5) -> 127.0.10.2:30080 (svc/networking-lab/web) tcp REFUSED (service networking-lab/web has no endpoints)',
     ],
     [
       flow({ src: { ip: '127.0.10.2', port: 1, owner: { kind: 'node', name: 'kwire-control-plane' } }, service: undefined, dst: { ip: '10.244.9.9', port: 80 }, endpoint: { ip: '10.244.9.9', port: 80 }, reason: 'no pod or node owns 10.244.9.9', policies: [] }),

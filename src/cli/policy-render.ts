@@ -8,7 +8,8 @@
  *   `.` allowed, `X` dropped, `?` depends on the endpoint picked), CSV, JSON;
  * - flows: one line per flow in `hubble observe`'s layout:
  *   `Nov 28 02:33:11.123: ns/pod:41234 (10.244.1.5) -> ns/pod:8080 (10.244.2.3)
- *    via svc/ns/name:80 tcp DROPPED (policy ns/deny-all)`.
+ *    via svc/ns/name:80 tcp DROPPED (policy ns/deny-all)`; a NodePort flow says
+ *   `via 127.0.10.3:30080 (svc/ns/name)`, the node address dialled.
  * Pure string building over the JSON the API returns.
  */
 import type { FlowRecord } from '../dataplane/flow-log.js';
@@ -138,8 +139,15 @@ function outcome(r: FlowRecord): string {
 
 /** One flow in hubble observe's layout. */
 export function renderFlowLine(r: FlowRecord, opts: { readonly utc?: boolean } = {}): string {
-  const svc = r.service ? `svc/${r.service.namespace}/${r.service.name}:${r.dst.port}` : undefined;
-  const dst = r.endpoint ? peerText(r.endpoint) : svc ? `${svc} (${r.dst.ip})` : `${r.dst.ip}:${r.dst.port}`;
+  // A ClusterIP flow names the Service and its port; a NodePort or LoadBalancer flow
+  // (dialled on the node network, 127.0.0.0/8) the address dialled, then the Service.
+  const onNodeNetwork = r.dst.ip.startsWith('127.');
+  const svc = r.service
+    ? onNodeNetwork
+      ? `${r.dst.ip}:${r.dst.port} (svc/${r.service.namespace}/${r.service.name})`
+      : `svc/${r.service.namespace}/${r.service.name}:${r.dst.port}`
+    : undefined;
+  const dst = r.endpoint ? peerText(r.endpoint) : svc ? (onNodeNetwork ? svc : `${svc} (${r.dst.ip})`) : `${r.dst.ip}:${r.dst.port}`;
   const via = svc && r.endpoint ? ` via ${svc}` : '';
   const snat = r.snat ? ` snat ${r.snat.ip}:${r.snat.port}` : '';
   return `${stampMilli(r.time, opts.utc)}: ${peerText(r.src)} -> ${dst}${via}${snat} ${r.protocol.toLowerCase()} ${outcome(r)}`;
