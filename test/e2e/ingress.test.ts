@@ -515,6 +515,36 @@ test('ingress-nginx end to end: lab steps, path matching, TLS/SNI, redirects, ca
       assert.match(await ok(['get', 'ingress', 'alpha', '-n', NS]), /^alpha\s+nginx\s+alpha\.tls\.test\s+127\.\S+\s+80, 443\s+\S+$/m);
     });
 
+    await t.test('from a pod: https to the controller Service (curl -k, no -k, --cacert with SNI; busybox wget)', async () => {
+      // TLS from inside the pod network: the emulated curl and wget run Node's TLS over
+      // the virtual connection to the controller Service's ClusterIP, port 443.
+      const vip = (await ok(['get', 'svc', 'ingress-nginx-controller', '-n', 'ingress-nginx', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+      assert.match(vip, /^10\.\d+\.\d+\.\d+$/, "a ClusterIP in 10.96.0.0/12");
+      await ok(['run', 'tls-client', '-n', NS, '--image=curlimages/curl:8.11.1', '--restart=Never', '--command', '--', 'sleep', '3600']);
+      await ok(['wait', '--for=condition=Ready', 'pod/tls-client', '-n', NS, '--timeout=60s'], undefined);
+      const exec = (args: string[], input?: string) => c.kubectl(['exec', ...(input !== undefined ? ['-i'] : []), '-n', NS, 'tls-client', '--', ...args], { input, timeoutMs: 60_000 });
+      // No SNI (an IP): the fake certificate; the Host header picks the Ingress.
+      const k = await exec(['curl', '-sk', `https://${vip}/`, '-H', 'Host: beta.tls.test']);
+      assert.equal(k.code, 0, k.stderr);
+      assert.equal(k.stdout.trim(), 'beta');
+      // Without -k the fake certificate does not verify: curl's exit 60, passed on by kubectl exec.
+      const strict = await exec(['curl', '-sS', `https://${vip}/`, '-H', 'Host: beta.tls.test']);
+      assert.equal(strict.code, 60, strict.stderr);
+      assert.match(strict.stderr, /^curl: \(60\) SSL certificate problem: self-signed certificate\nMore details here: https:\/\/curl\.se\/docs\/sslcerts\.html\n/);
+      // With the test CA and the name as SNI (--resolve), the Secret's certificate verifies.
+      const put = await exec(['sh', '-c', 'cat > /home/curl_user/ca.crt'], readFileSync(`${c.dir}/ca.crt`, 'utf8'));
+      assert.equal(put.code, 0, put.stderr);
+      const verified = await exec(['curl', '-sS', '--cacert', '/home/curl_user/ca.crt', '--resolve', `alpha.tls.test:443:${vip}`, '-w', ' %{ssl_verify_result}', 'https://alpha.tls.test/']);
+      assert.equal(verified.code, 0, verified.stderr);
+      assert.equal(verified.stdout.trim(), 'alpha\n 0');
+      // busybox wget (in the same image) does not verify at all, and says so.
+      const w = await exec(['wget', '-qO-', '--header', 'Host: beta.tls.test', `https://${vip}/`]);
+      assert.equal(w.code, 0, w.stderr);
+      assert.equal(w.stdout.trim(), 'beta');
+      assert.equal(w.stderr, 'wget: note: TLS certificate validation not implemented\n');
+      await ok(['delete', 'pod', 'tls-client', '-n', NS, '--grace-period=0', '--force']);
+    });
+
     await t.test('redirects: ssl-redirect 308, permanent-redirect, app-root', async () => {
       const port = httpPort();
       // ssl-redirect: a TLS host is redirected from http with 308, keeping the path (and the HTTPS port).

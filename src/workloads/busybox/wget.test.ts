@@ -4,7 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import https from 'node:https';
 import { LAB, labCluster } from '../testing/fake-context.js';
+import { listenHttps, selfSigned } from '../testing/tls-certs.js';
 import { wget } from './wget.js';
 
 const HELLO = /^Hello from Backend Pod: backend-7d4b9c-\w+\n$/;
@@ -165,4 +167,96 @@ test('a stalled body times out after -T seconds without data', async () => {
       'wget: download timed out\n',
   );
   assert.equal(p.ctx.files.read('/tmp/x')?.toString(), 'partial');
+});
+
+// ---------------------------------------------------------------- https
+
+const NOTE = 'wget: note: TLS certificate validation not implemented\n';
+
+async function secureLab(): Promise<{ lab: ReturnType<typeof labCluster>; sni: string[]; hosts: string[] }> {
+  const lab = labCluster({ 'secure.networking-lab.svc.cluster.local': { A: ['10.96.90.90'] } });
+  const pair = await selfSigned({ subject: 'O=Acme Co, CN=Kubernetes Ingress Controller Fake Certificate', dns: ['ingress.local'] });
+  const hosts: string[] = [];
+  const { servernames } = listenHttps(lab.net, '10.96.90.90', 443, pair, (req, res) => {
+    hosts.push(req.headers.host ?? '');
+    if (req.url === '/old') {
+      res.writeHead(302, { Location: 'https://secure/new' });
+      res.end();
+      return;
+    }
+    res.end(`secure ${req.url ?? ''}\n`);
+  });
+  return { lab, sni: servernames, hosts };
+}
+
+test('wget -qO- https://... works over TLS without verifying (a self-signed certificate), SNI is the URL host', async () => {
+  const { lab, sni, hosts } = await secureLab();
+  const p = lab.proc();
+  assert.equal(await wget(p.ctx, ['wget', '-qO-', 'https://secure/x']), 0);
+  assert.equal(p.stdout.text(), 'secure /x\n');
+  assert.equal(p.stderr.text(), NOTE);
+  assert.deepEqual(sni, ['secure']);
+  assert.deepEqual(hosts, ['secure']);
+  assert.deepEqual(lab.net.connects.map((c) => `${c.ip}:${c.port} ${c.outcome}`), ['10.96.90.90:443 connected']);
+  // --no-check-certificate: no note. An IP sends no SNI.
+  const n = lab.proc();
+  assert.equal(await wget(n.ctx, ['wget', '-qO-', '--no-check-certificate', 'https://10.96.90.90/']), 0);
+  assert.equal(n.stdout.text(), 'secure /\n');
+  assert.equal(n.stderr.text(), '');
+  assert.deepEqual(sni, ['secure', '-']);
+});
+
+test('wget https without -q: the note after Connecting to, once even across a redirect', async () => {
+  const { lab } = await secureLab();
+  const p = lab.proc();
+  assert.equal(await wget(p.ctx, ['wget', '-O', '/tmp/page', 'https://secure/old']), 0);
+  assert.equal(p.ctx.files.read('/tmp/page')?.toString(), 'secure /new\n');
+  assert.equal(
+    p.stderr.text(),
+    'Connecting to secure (10.96.90.90:443)\n' +
+      NOTE +
+      'Connecting to secure (10.96.90.90:443)\n' +
+      "saving to '/tmp/page'\n" +
+      `page                 100% |${'*'.repeat(32)}|    12  0:00:00 ETA\n` +
+      "'/tmp/page' saved\n",
+  );
+});
+
+test('wget https to a plain-HTTP port: the bad record with its bytes, then the reset; an alert from the peer is named', async () => {
+  const lab = labCluster();
+  lab.net.listenHttp('10.96.80.80', 443, (_req, res) => res.end('plain\n'));
+  const p = lab.proc();
+  assert.equal(await wget(p.ctx, ['wget', '-qO-', 'https://10.96.80.80/']), 1);
+  const reply = Buffer.from('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  assert.equal(
+    p.stderr.text(),
+    NOTE +
+      `wget: got bad TLS record (len:${reply.length}) while expecting handshake record\n` +
+      `${[...reply].map((b) => ` ${b.toString(16).padStart(2, '0')}`).join('')}\n` +
+      'wget: error getting response: Connection reset by peer\n',
+  );
+  // A TLS 1.3-only server refuses busybox's TLS 1.2 with a protocol_version alert.
+  const pair = await selfSigned({ subject: 'CN=modern.test' });
+  const modern = https.createServer({ cert: pair.certPem, key: pair.keyPem, minVersion: 'TLSv1.3' }, (_req, res) => res.end('x'));
+  lab.net.listen('10.96.80.81', 443, (sock) => modern.emit('connection', sock));
+  const a = lab.proc();
+  assert.equal(await wget(a.ctx, ['wget', '-q', '--no-check-certificate', '-O-', 'https://10.96.80.81/']), 1);
+  assert.equal(a.stderr.text(), 'wget: TLS error from peer (alert code 70): 70\nwget: error getting response: Connection reset by peer\n');
+  // A server that closes at once: nothing to read.
+  lab.net.listen('10.96.80.82', 443, (sock) => {
+    sock.once('data', () => sock.end());
+  });
+  const c = lab.proc();
+  assert.equal(await wget(c.ctx, ['wget', '-q', '--no-check-certificate', '-O-', 'https://10.96.80.82/']), 1);
+  assert.equal(c.stderr.text(), 'wget: got bad TLS record (len:0) while expecting handshake record\nwget: error getting response: Connection reset by peer\n');
+});
+
+test('wget -T covers the TLS handshake: a server that never answers times out after -T seconds', async () => {
+  const lab = labCluster();
+  lab.net.listen('10.96.80.83', 443, () => undefined);
+  const p = lab.proc();
+  const t0 = lab.clock.now();
+  assert.equal(await wget(p.ctx, ['wget', '-qO-', '-T', '4', 'https://10.96.80.83/']), 1);
+  assert.equal(lab.clock.now() - t0, 4000);
+  assert.equal(p.stderr.text(), `${NOTE}wget: download timed out\n`);
 });

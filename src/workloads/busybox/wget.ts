@@ -12,14 +12,25 @@
  * wget: can't connect to remote host (10.0.0.1): Connection refused
  * wget: download timed out                                (-T/--timeout, default 900 s)
  * wget: server returned error: HTTP/1.1 404 Not Found
+ * wget: note: TLS certificate validation not implemented   (https, once, unless --no-check-certificate)
+ * wget: got bad TLS record (len:47) while expecting handshake record   (https to a plain-HTTP port;
+ *  48 54 54 50 2f ...                                                   then the bytes received)
+ * wget: TLS error from peer (alert code 40): handshake failure
+ * wget: error getting response: Connection reset by peer     (after either TLS failure)
  * ```
  *
  * Flags: -q -O FILE (-O- stdout) -T SEC/--timeout -S -U AGENT --spider
  * --header 'K: V' --post-data STR -P DIR -c -Y -t -n* --no-check-certificate.
  * Follows 301/302/303/307/308 (16 hops). The timeout covers the connect and
  * every read, not DNS (as in busybox). Without -O the file name comes from
- * the URL and an existing file is not overwritten. https:// is refused with
- * a clear message: the pod network carries no TLS.
+ * the URL and an existing file is not overwritten.
+ *
+ * https:// is busybox's own TLS client (FEATURE_WGET_HTTPS, no openssl in
+ * the image), emulated with Node's TLS over the same virtual connection:
+ * TLS 1.2 only, SNI = the URL's host (not for an IP), no ALPN, and no
+ * certificate verification at all, as in busybox. The handshake runs in a
+ * helper process while wget waits for the response line under -T, so the
+ * timeout covers the handshake and the response head together.
  */
 import type { ProcessContext } from '../process.js';
 import { NET_ERROR_TEXT, isNetError, isatty, signalExitCode } from '../process.js';
@@ -33,6 +44,8 @@ import { lastOpt, parseArgs } from './getopt.js';
 import type { OptDef } from './getopt.js';
 import { ProgressBar } from './progress.js';
 import type { Duplex } from 'node:stream';
+import { startTls, trustContext } from '../http/tls-client.js';
+import { ipFamily } from '../resolver/ip.js';
 
 export const WGET_USAGE = `wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]
 	[--post-data STR | --post-file FILE] [-Y on/off]
@@ -155,6 +168,9 @@ class Wget {
   private readonly outName: string | undefined;
   private readonly dirPrefix: string | undefined;
   private readonly columns: number;
+  private readonly noCheckCertificate: boolean;
+  /** The "validation not implemented" note is printed once per run. */
+  private notedNoValidation = false;
 
   constructor(
     private readonly ctx: ProcessContext,
@@ -164,6 +180,7 @@ class Wget {
     this.quiet = opts.has('q');
     this.serverResponse = opts.has('S');
     this.spider = opts.has('spider');
+    this.noCheckCertificate = opts.has('no-check-certificate');
     const t = last('T');
     if (t !== undefined && !/^\d+$/.test(t)) throw new Die(`invalid number '${t}'`);
     this.timeoutSec = t === undefined ? 900 : Number(t);
@@ -186,6 +203,39 @@ class Wget {
 
   private alarmMs(): number | undefined {
     return this.timeoutSec > 0 ? this.timeoutSec * 1000 : undefined;
+  }
+
+  /** The clock time -T runs out at, from now (undefined: no limit). */
+  private deadline(): number | undefined {
+    const ms = this.alarmMs();
+    return ms === undefined ? undefined : this.ctx.clock.now() + ms;
+  }
+
+  private left(deadline: number | undefined): number | undefined {
+    return deadline === undefined ? undefined : Math.max(0, deadline - this.ctx.clock.now());
+  }
+
+  /**
+   * busybox's spawn_ssl_client(): the note, then the handshake. A failure is
+   * printed as the TLS helper prints it, and wget itself then finds the
+   * helper gone while reading the response.
+   */
+  private async startTls(raw: Duplex, target: Target, deadline: number | undefined): Promise<Duplex> {
+    if (!this.noCheckCertificate && !this.notedNoValidation) {
+      this.notedNoValidation = true;
+      err(this.ctx, 'wget: note: TLS certificate validation not implemented\n');
+    }
+    const hs = startTls(raw, {
+      servername: ipFamily(target.hostname) === undefined ? target.hostname : undefined,
+      secureContext: trustContext([], 'TLSv1.2'),
+    });
+    const r = await race(this.ctx.clock, this.left(deadline), this.ctx.signal, hs.done, () => hs.abort());
+    if (r.kind === 'timeout') throw new Die('download timed out');
+    if (r.kind === 'aborted') throw new Killed();
+    const done = r.value;
+    if (done.ok) return done.socket;
+    err(this.ctx, tlsFailureText(done.received.subarray(0, done.firstChunk), done.error.message));
+    throw new Die('error getting response: Connection reset by peer');
   }
 
   private userHeader(prefix: string): boolean {
@@ -231,11 +281,10 @@ class Wget {
     let ip = await this.resolve(target.host, target.hostname);
     this.say(`Connecting to ${target.host} (${dotted(ip, target.port)})\n`);
     for (;;) {
-      if (target.protocol === 'https') {
-        throw new Die(`can't use https://${target.host}: kwire does not emulate TLS inside the pod network; use http://`);
-      }
       if (target.protocol === 'ftp') throw new Die(`can't use ftp://${target.host}: kwire does not emulate FTP`);
-      const socket = await this.connect(ip, target.port);
+      const raw = await this.connect(ip, target.port);
+      const deadline = this.deadline();
+      const socket = target.protocol === 'https' ? await this.startTls(raw, target, deadline) : raw;
       const reqHeaders: Array<[string, string]> = [];
       if (!this.userHeader('Host:')) reqHeaders.push(['Host', target.host]);
       if (!this.userHeader('User-Agent:')) reqHeaders.push(['User-Agent', this.userAgent]);
@@ -256,12 +305,16 @@ class Wget {
         headers: reqHeaders,
         body,
       });
-      const got = await race(this.ctx.clock, this.alarmMs(), this.ctx.signal, ex.response, () => ex.destroy());
+      const destroy = (): void => {
+        ex.destroy();
+        raw.destroy();
+      };
+      const got = await race(this.ctx.clock, this.left(deadline), this.ctx.signal, ex.response, destroy);
       if (got.kind === 'timeout') throw new Die('download timed out');
       if (got.kind === 'aborted') throw new Killed();
       const resp = got.value;
       if (!resp.ok) {
-        ex.destroy();
+        destroy();
         if (resp.failure.kind === 'malformed') throw new Die(`bad header line: ${resp.failure.detail}`);
         throw new Die('error getting response: Connection reset by peer');
       }
@@ -271,7 +324,7 @@ class Wget {
       if ([300, 301, 302, 303, 307, 308].includes(status)) {
         const location = headerValue(head, 'location')?.trim();
         if (location) {
-          ex.destroy();
+          destroy();
           if (--redirLimit === 0) throw new Die('too many redirections');
           if (location.startsWith('/')) {
             target = { ...target, path: location.slice(1) };
@@ -283,15 +336,15 @@ class Wget {
           continue;
         }
       } else if (!(status >= 200 && status <= 204)) {
-        ex.destroy();
+        destroy();
         throw new Die(`server returned error: ${statusLine(head)}`);
       }
       if (this.spider) {
-        ex.destroy();
+        destroy();
         this.say('remote file exists\n');
         return;
       }
-      await this.retrieve(ex.destroy, resp.body, head, toStdout, fname, curfile);
+      await this.retrieve(destroy, resp.body, head, toStdout, fname, curfile);
       return;
     }
   }
@@ -395,6 +448,33 @@ class Wget {
     if (endState !== 'complete' || (total && transferred < total)) throw new Die('connection closed prematurely');
     this.say(toStdout ? 'written to stdout\n' : `'${fname}' saved\n`);
   }
+}
+
+/** alert_text() of busybox's tls.c. */
+function alertText(code: number): string {
+  const T: Readonly<Record<number, string>> = { 20: 'bad MAC', 50: 'decode error', 40: 'handshake failure', 51: 'decrypt error', 80: 'internal error', 112: 'unrecognized name' };
+  return T[code] ?? String(code);
+}
+
+/**
+ * What busybox's TLS client prints when the handshake fails, from the first
+ * bytes the server sent (its first read) or the alert Node reports:
+ * tls_xread_record()'s record-header check (bad_record_die, with up to 99
+ * bytes in hex), a fatal alert, or nothing at all (len:0).
+ */
+function tlsFailureText(first: Buffer, nodeMessage: string): string {
+  const bad = (len: number): string => {
+    const dump = len > 0 ? `${[...first.subarray(0, Math.min(len, 99))].map((b) => ` ${b.toString(16).padStart(2, '0')}`).join('')}\n` : '';
+    return `wget: got bad TLS record (len:${len}) while expecting handshake record\n${dump}`;
+  };
+  if (first.length >= 5) {
+    const target = 5 + (((first[3] ?? 0) << 8) | (first[4] ?? 0));
+    if (target > 5 + (1 << 14) + 2048 || first[1] !== 3 || first[2] !== 3) return bad(Math.min(first.length, target));
+    if (first[0] === 0x15 && first.length >= 7 && first[5] === 2) return `wget: TLS error from peer (alert code ${first[6] ?? 0}): ${alertText(first[6] ?? 0)}\n`;
+  }
+  const alert = /SSL alert number (\d+)/.exec(nodeMessage);
+  if (alert) return `wget: TLS error from peer (alert code ${alert[1] ?? ''}): ${alertText(Number(alert[1]))}\n`;
+  return bad(0);
 }
 
 /** The wget applet. */

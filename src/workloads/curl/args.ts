@@ -39,6 +39,10 @@ export interface CurlOptions {
   retryDelay?: number;
   retryConnrefused: boolean;
   proxy?: string;
+  /** -k/--insecure: no chain or name verification. */
+  insecure: boolean;
+  /** --cacert FILE (a path in the pod's files). */
+  cacert?: string;
   help: boolean;
   version: boolean;
 }
@@ -68,7 +72,7 @@ const SPECS: ReadonlyArray<Spec> = [
   { long: 'fail-with-body', kind: 'bool', apply: (o, _v, on) => void (o.failWithBody = on) },
   { long: 'location', short: 'L', kind: 'bool', apply: (o, _v, on) => void (o.location = on) },
   { long: 'get', short: 'G', kind: 'bool', apply: (o, _v, on) => void (o.get = on) },
-  { long: 'insecure', short: 'k', kind: 'bool', apply: () => undefined },
+  { long: 'insecure', short: 'k', kind: 'bool', apply: (o, _v, on) => void (o.insecure = on) },
   { long: 'ipv4', short: '4', kind: 'bool', apply: () => undefined },
   { long: 'ipv6', short: '6', kind: 'bool', apply: () => undefined },
   { long: 'http1.1', kind: 'bool', apply: () => undefined },
@@ -146,7 +150,7 @@ const SPECS: ReadonlyArray<Spec> = [
   { long: 'retry-max-time', kind: 'arg', apply: () => undefined },
   { long: 'proxy', short: 'x', kind: 'arg', apply: (o, v) => void (o.proxy = v) },
   { long: 'noproxy', kind: 'arg', apply: () => undefined },
-  { long: 'cacert', kind: 'arg', apply: () => undefined },
+  { long: 'cacert', kind: 'arg', apply: (o, v) => void (o.cacert = v) },
   { long: 'capath', kind: 'arg', apply: () => undefined },
 ];
 
@@ -174,6 +178,7 @@ export function parseCurlArgs(args: ReadonlyArray<string>): CurlArgs {
     maxRedirs: 50,
     retry: 0,
     retryConnrefused: false,
+    insecure: false,
     help: false,
     version: false,
   };

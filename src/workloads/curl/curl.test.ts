@@ -5,7 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { LAB, labCluster } from '../testing/fake-context.js';
+import type { LabCluster } from '../testing/fake-context.js';
+import { listenHttps, makeTestCa, selfSigned } from '../testing/tls-certs.js';
+import type { TestCa } from '../testing/tls-certs.js';
 import { curl, debianCurl } from './curl.js';
 
 const HELLO = /^Hello from Backend Pod: backend-7d4b9c-\w+\n$/;
@@ -229,14 +233,203 @@ test('a slow body hits --max-time: Operation timed out with the byte counts', as
   assert.equal(p.stderr.text(), 'curl: (28) Operation timed out after 2000 milliseconds with 7 out of 100 bytes received\n');
 });
 
-test('an empty reply is (52); https is refused with (35)', async () => {
+test('an empty reply is (52)', async () => {
   const lab = labCluster();
   lab.net.listen('10.96.80.80', 80, (sock) => sock.end());
-  lab.net.listen('10.96.80.80', 443, () => undefined);
   const e = lab.proc();
   assert.equal(await curl(e.ctx, ['curl', '-sS', 'http://10.96.80.80/']), 52);
   assert.equal(e.stderr.text(), 'curl: (52) Empty reply from server\n');
-  const t = lab.proc();
-  assert.equal(await curl(t.ctx, ['curl', '-sS', 'https://10.96.80.80/']), 35);
-  assert.match(t.stderr.text(), /^curl: \(35\) TLS connect error: kwire does not emulate TLS/);
+});
+
+// ---------------------------------------------------------------- https
+
+const FAKE_SUBJECT = 'O=Acme Co, CN=Kubernetes Ingress Controller Fake Certificate';
+const CA_HELP =
+  'More details here: https://curl.se/docs/sslcerts.html\n\n' +
+  'curl failed to verify the legitimacy of the server and therefore could not\n' +
+  'establish a secure connection to it. To learn more about this situation and\n' +
+  'how to fix it, please visit the webpage mentioned above.\n';
+
+interface TlsLab {
+  readonly lab: LabCluster;
+  readonly ca: TestCa;
+  /** ingress-nginx-like: the fake certificate (self-signed), at 10.96.90.90:443. */
+  readonly fakePem: string;
+  readonly fakeSni: string[];
+  /** app.test, issued by `ca`, at 10.96.91.91:443. */
+  readonly appPem: string;
+  readonly appSni: string[];
+}
+
+async function tlsLab(): Promise<TlsLab> {
+  const lab = labCluster();
+  const fake = await selfSigned({ subject: FAKE_SUBJECT, dns: ['ingress.local'] });
+  const f = listenHttps(lab.net, '10.96.90.90', 443, fake, (req, res) => res.end(`host=${req.headers.host ?? ''}\n`));
+  const ca = await makeTestCa();
+  const app = await ca.issue({ subject: 'CN=app.test', dns: ['app.test', '*.apps.test'] });
+  const a = listenHttps(lab.net, '10.96.91.91', 443, app, (req, res) => res.end(`app ${req.url ?? ''}\n`));
+  return { lab, ca, fakePem: fake.certPem, fakeSni: f.servernames, appPem: app.certPem, appSni: a.servernames };
+}
+
+test('https with -k: the body through TLS; an IP URL sends no SNI, a name (--resolve) is the SNI; the Host header is not', async () => {
+  const t = await tlsLab();
+  const k = t.lab.proc();
+  assert.equal(await curl(k.ctx, ['curl', '-sk', 'https://10.96.90.90/', '-H', 'Host: frontend.local']), 0);
+  assert.equal(k.stdout.text(), 'host=frontend.local\n');
+  assert.equal(k.stderr.text(), '');
+  const r = t.lab.proc();
+  assert.equal(await curl(r.ctx, ['curl', '--insecure', '-s', '--resolve', 'frontend.local:443:10.96.90.90', 'https://frontend.local/']), 0);
+  assert.equal(r.stdout.text(), 'host=frontend.local\n');
+  assert.deepEqual(t.fakeSni, ['-', 'frontend.local']);
+  // TLS is bytes on the same virtual connection: one connect each, to the address dialled.
+  assert.deepEqual(t.lab.net.connects.map((c) => `${c.ip}:${c.port} ${c.outcome}`), ['10.96.90.90:443 connected', '10.96.90.90:443 connected']);
+});
+
+test('https without -k: a self-signed certificate is (60) with the sslcerts paragraph; -s alone says nothing', async () => {
+  const t = await tlsLab();
+  const p = t.lab.proc();
+  assert.equal(await curl(p.ctx, ['curl', '-sS', 'https://10.96.90.90/']), 60);
+  assert.equal(p.stdout.text(), '');
+  assert.equal(p.stderr.text(), `curl: (60) SSL certificate problem: self-signed certificate\n${CA_HELP}`);
+  const quiet = t.lab.proc();
+  assert.equal(await curl(quiet.ctx, ['curl', '-s', 'https://10.96.90.90/']), 60);
+  assert.equal(quiet.stderr.text(), '');
+  // A certificate from a CA the image does not know: the issuer is missing.
+  const u = t.lab.proc();
+  assert.equal(await curl(u.ctx, ['curl', '-sS', '-w', '%{ssl_verify_result} %{http_code}', 'https://app.test/', '--resolve', 'app.test:443:10.96.91.91']), 60);
+  assert.equal(u.stderr.text(), `curl: (60) SSL certificate problem: unable to get local issuer certificate\n${CA_HELP}`);
+  assert.equal(u.stdout.text(), '20 000');
+});
+
+test('--cacert FILE from the pod trusts that CA; names are checked against the URL host (60 on a mismatch)', async () => {
+  const t = await tlsLab();
+  const files = t.lab.proc().ctx.files;
+  files.write('/tmp/ca.crt', t.ca.certPem);
+  const ok = t.lab.proc({ files });
+  assert.equal(await curl(ok.ctx, ['curl', '-sS', '--cacert', '/tmp/ca.crt', '-w', '[%{ssl_verify_result}]', '--resolve', 'app.test:443:10.96.91.91', 'https://app.test/x']), 0);
+  assert.equal(ok.stdout.text(), 'app /x\n[0]');
+  assert.equal(ok.stderr.text(), '');
+  // The wildcard SAN covers one label.
+  const wild = t.lab.proc({ files });
+  assert.equal(await curl(wild.ctx, ['curl', '-sS', '--cacert', '/tmp/ca.crt', '--resolve', 'web.apps.test:443:10.96.91.91', 'https://web.apps.test/']), 0);
+  const deep = t.lab.proc({ files });
+  assert.equal(await curl(deep.ctx, ['curl', '-sS', '--cacert', '/tmp/ca.crt', '--resolve', 'a.web.apps.test:443:10.96.91.91', 'https://a.web.apps.test/']), 60);
+  assert.equal(deep.stderr.text(), `curl: (60) SSL: no alternative certificate subject name matches target hostname 'a.web.apps.test'\n${CA_HELP}`);
+  const byIp = t.lab.proc({ files });
+  assert.equal(await curl(byIp.ctx, ['curl', '-sS', '--cacert', '/tmp/ca.crt', 'https://10.96.91.91/']), 60);
+  assert.equal(byIp.stderr.text(), `curl: (60) SSL: no alternative certificate subject name matches target ipv4 address '10.96.91.91'\n${CA_HELP}`);
+  // -k skips the name check too.
+  const k = t.lab.proc({ files });
+  assert.equal(await curl(k.ctx, ['curl', '-sSk', '--cacert', '/tmp/ca.crt', 'https://10.96.91.91/']), 0);
+  assert.equal(k.stdout.text(), 'app /\n');
+  // $CURL_CA_BUNDLE (curlimages/curl points it at its bundle) is the default CA file.
+  const env = t.lab.proc({ files, env: { CURL_CA_BUNDLE: '/tmp/ca.crt' } });
+  assert.equal(await curl(env.ctx, ['curl', '-sS', '--resolve', 'app.test:443:10.96.91.91', 'https://app.test/']), 0);
+  files.write('/cacert.pem', '# a bundle without certificates stands for the image\'s own\n');
+  const stub = t.lab.proc({ files, env: { CURL_CA_BUNDLE: '/cacert.pem' } });
+  assert.equal(await curl(stub.ctx, ['curl', '-sS', '--resolve', 'app.test:443:10.96.91.91', 'https://app.test/']), 60);
+  assert.match(stub.stderr.text(), /^curl: \(60\) SSL certificate problem: unable to get local issuer certificate\n/);
+  // A file that is not there: (77), unless -k.
+  const missing = t.lab.proc({ files });
+  assert.equal(await curl(missing.ctx, ['curl', '-sS', '--cacert', '/nope.crt', 'https://10.96.91.91/']), 77);
+  assert.equal(missing.stderr.text(), 'curl: (77) error setting certificate file: /nope.crt\n');
+});
+
+test('an expired certificate from a trusted CA is (60) certificate has expired', async () => {
+  const lab = labCluster();
+  const ca = await makeTestCa();
+  const day = 24 * 3600 * 1000;
+  const old = await ca.issue({ subject: 'CN=old.test', dns: ['old.test'], notBefore: new Date(Date.now() - 3 * day), notAfter: new Date(Date.now() - day) });
+  listenHttps(lab.net, '10.96.92.92', 443, old, (_req, res) => res.end('old\n'));
+  const p = lab.proc();
+  p.ctx.files.write('/ca.crt', ca.certPem);
+  assert.equal(await curl(p.ctx, ['curl', '-sS', '--cacert', '/ca.crt', '--resolve', 'old.test:443:10.96.92.92', 'https://old.test/']), 60);
+  assert.equal(p.stderr.text(), `curl: (60) SSL certificate problem: certificate has expired\n${CA_HELP}`);
+});
+
+test('-v over https (curl 8): ALPN, the handshake summary and the certificate, in curl order', async () => {
+  const t = await tlsLab();
+  const fake = new X509Certificate(t.fakePem);
+  const p = t.lab.proc({ tty: true });
+  assert.equal(await curl(p.ctx, ['curl', '-vk', 'https://frontend.local', '--resolve', 'frontend.local:443:10.96.90.90']), 0);
+  const lines = p.stdout.text().split('\n');
+  assert.deepEqual(lines.slice(0, 16), [
+    '* Added frontend.local:443:10.96.90.90 to DNS cache',
+    '* Hostname frontend.local was found in DNS cache',
+    '*   Trying 10.96.90.90:443...',
+    '* Connected to frontend.local (10.96.90.90) port 443',
+    '* ALPN: curl offers http/1.1',
+    '* SSL connection using TLSv1.3 / TLS_AES_256_GCM_SHA384 / x25519 / id-ecPublicKey',
+    '* ALPN: server accepted http/1.1',
+    '* Server certificate:',
+    '*  subject: O=Acme Co; CN=Kubernetes Ingress Controller Fake Certificate',
+    `*  start date: ${fake.validFrom}`,
+    `*  expire date: ${fake.validTo}`,
+    '*  issuer: O=Acme Co; CN=Kubernetes Ingress Controller Fake Certificate',
+    '*  SSL certificate verify result: self-signed certificate (18), continuing anyway.',
+    '*   Certificate level 0: Public key type EC/prime256v1 (256/128 Bits/secBits), signed using ecdsa-with-SHA256',
+    '* using HTTP/1.x',
+    '> GET / HTTP/1.1\r',
+  ]);
+  assert.match(p.stdout.text(), /< \r\nhost=frontend\.local\n\* Connection #0 to host frontend\.local left intact\n$/);
+
+  // Verified: the name that matched, "verify ok", and the chain up to the CA.
+  const files = t.lab.proc().ctx.files;
+  files.write('/ca.crt', t.ca.certPem);
+  const v = t.lab.proc({ tty: true, files });
+  assert.equal(await curl(v.ctx, ['curl', '-v', '--cacert', '/ca.crt', '--resolve', 'app.test:443:10.96.91.91', 'https://app.test/']), 0);
+  const text = v.stdout.text();
+  assert.match(
+    text,
+    /\*  expire date: .*\n\*  subjectAltName: host "app\.test" matched cert's "app\.test"\n\*  issuer: CN=kwire test CA\n\*  SSL certificate verify ok\.\n\*   Certificate level 0: Public key type EC\/prime256v1 \(256\/128 Bits\/secBits\), signed using ecdsa-with-SHA256\n\*   Certificate level 1: Public key type EC\/prime256v1 \(256\/128 Bits\/secBits\), signed using ecdsa-with-SHA256\n\* using HTTP\/1\.x\n/,
+  );
+
+  // A failed verification ends right after the handshake.
+  const f = t.lab.proc({ tty: true });
+  assert.equal(await curl(f.ctx, ['curl', '-v', 'https://10.96.90.90/']), 60);
+  assert.match(
+    f.stdout.text(),
+    /^\*   Trying 10\.96\.90\.90:443\.\.\.\n\* Connected to 10\.96\.90\.90 \(10\.96\.90\.90\) port 443\n\* ALPN: curl offers http\/1\.1\n\* SSL certificate problem: self-signed certificate\n\* Closing connection\ncurl: \(60\) SSL certificate problem: self-signed certificate\nMore details here/,
+  );
+});
+
+test('https to a port that speaks plain HTTP is (35); a server that closes is (35) SSL_ERROR_SYSCALL; a silent one times out (28)', async () => {
+  const lab = labCluster();
+  lab.net.listenHttp('10.96.80.80', 443, (_req, res) => res.end('plain\n'));
+  lab.net.listen('10.96.80.81', 443, (sock) => {
+    sock.once('data', () => sock.end());
+  });
+  lab.net.listen('10.96.80.82', 443, () => undefined);
+  const plain = lab.proc();
+  assert.equal(await curl(plain.ctx, ['curl', '-sS', 'https://10.96.80.80/']), 35);
+  assert.equal(plain.stderr.text(), 'curl: (35) OpenSSL/3.3.2: error:0A00010B:SSL routines::wrong version number\n');
+  const closed = lab.proc();
+  assert.equal(await curl(closed.ctx, ['curl', '-sS', 'https://10.96.80.81/']), 35);
+  assert.equal(closed.stderr.text(), 'curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to 10.96.80.81:443 \n');
+  const silent = lab.proc();
+  const t0 = lab.clock.now();
+  assert.equal(await curl(silent.ctx, ['curl', '-sS', '--connect-timeout', '3', '-w', '%{time_appconnect}', 'https://10.96.80.82/']), 28);
+  assert.equal(lab.clock.now() - t0, 3000);
+  assert.equal(silent.stderr.text(), 'curl: (28) Connection timed out after 3000 milliseconds\n');
+  assert.equal(silent.stdout.text(), '0.000000');
+  const m = lab.proc();
+  assert.equal(await curl(m.ctx, ['curl', '-sS', '-m', '2', 'https://10.96.80.82/']), 28);
+  assert.equal(m.stderr.text(), 'curl: (28) Connection timed out after 2000 milliseconds\n');
+});
+
+test('curl 7.74 (Debian): OpenSSL 1.1.1 wording and the older -v lines', async () => {
+  const t = await tlsLab();
+  const p = t.lab.proc({ libc: 'glibc' });
+  assert.equal(await debianCurl(p.ctx, ['curl', '-sS', 'https://10.96.90.90/']), 60);
+  assert.equal(p.stderr.text(), `curl: (60) SSL certificate problem: self signed certificate\n${CA_HELP.replace('webpage', 'web page')}`);
+  const v = t.lab.proc({ libc: 'glibc', tty: true });
+  assert.equal(await debianCurl(v.ctx, ['curl', '-vk', 'https://10.96.90.90/']), 0);
+  assert.match(
+    v.stdout.text(),
+    /\* Connected to 10\.96\.90\.90 \(10\.96\.90\.90\) port 443 \(#0\)\n\* ALPN, offering http\/1\.1\n\* SSL connection using TLSv1\.3 \/ TLS_AES_256_GCM_SHA384\n\* ALPN, server accepted to use http\/1\.1\n\* Server certificate:\n\*  subject: O=Acme Co; CN=Kubernetes Ingress Controller Fake Certificate\n[\s\S]*\*  SSL certificate verify result: self signed certificate \(18\), continuing anyway\.\n> GET \/ HTTP\/1\.1\r\n/,
+  );
+  t.lab.net.listenHttp('10.96.80.80', 443, (_req, res) => res.end('plain\n'));
+  const plain = t.lab.proc({ libc: 'glibc' });
+  assert.equal(await debianCurl(plain.ctx, ['curl', '-sS', 'https://10.96.80.80/']), 35);
+  assert.equal(plain.stderr.text(), 'curl: (35) error:1408F10B:SSL routines:ssl3_get_record:wrong version number\n');
 });

@@ -12,18 +12,30 @@
  * curl: (28) Operation timed out after 5000 milliseconds with 0 bytes received
  * curl: (47) Maximum (50) redirects followed                  (-L)
  * curl: (52) Empty reply from server
+ * curl: (60) SSL certificate problem: self-signed certificate   (https without -k; + the sslcerts paragraph)
+ * curl: (35) OpenSSL/3.3.2: error:0A00010B:SSL routines::wrong version number   (https to a plain-HTTP port)
  * ```
  *
  * Flags: -s -S -v -i -I -o FILE -O -w FMT -H -X -d/--data-* -m/--max-time
- * --connect-timeout -k --resolve -L --max-redirs -f --fail-with-body -A -u -e
- * -G --retry --retry-delay --retry-connrefused, -4/-6/--http1.1 (no-ops).
+ * --connect-timeout -k/--insecure --cacert FILE --resolve -L --max-redirs -f
+ * --fail-with-body -A -u -e -G --retry --retry-delay --retry-connrefused,
+ * -4/-6/--http1.1 (no-ops).
  * The progress meter goes to stderr when the body is not written to a
  * terminal and -s is absent (the usual `kubectl exec POD -- curl URL`
- * without -t shows it, as on a real cluster). https:// connects, then fails
- * with (35): the pod network carries no TLS. Proxies are refused.
+ * without -t shows it, as on a real cluster).
+ *
+ * https:// runs TLS (Node's, in process) over the same virtual connection
+ * (./tls.ts words it as curl's OpenSSL backend does): SNI is the URL's host
+ * unless it is an IP; the chain is verified against the image's CA bundle
+ * (Node's Mozilla roots: neither kwire's CA nor the ingress controller's fake
+ * certificate is in it) or the --cacert (else $CURL_CA_BUNDLE) file read
+ * from the pod's files, and the name against the URL's host; -k skips both. Only http/1.1 is offered
+ * over ALPN (kwire's curl speaks no HTTP/2). --connect-timeout and -m cover
+ * the handshake. Proxies are refused.
  */
 import type { Duplex } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
+import { rootCertificates as nodeRoots } from 'node:tls';
 import type { Program, ProcessContext } from '../process.js';
 import { NET_ERROR_TEXT, isNetError, isatty, signalExitCode } from '../process.js';
 import { basename, fsErrorText, resolvePath } from '../fs.js';
@@ -31,6 +43,7 @@ import { resolveHost } from '../resolver/resolver.js';
 import { ipFamily } from '../resolver/ip.js';
 import { headerValue, readBody, startHttp, statusLine } from '../http/client.js';
 import type { HttpHead } from '../http/client.js';
+import { pemCertificates, startTls, trustContext } from '../http/tls-client.js';
 import { readAll, put } from '../streams.js';
 import { race } from '../timing.js';
 import { parseCurlArgs } from './args.js';
@@ -39,6 +52,7 @@ import { Meter } from './meter.js';
 import type { MeterState } from './meter.js';
 import { CURL_7, CURL_8, helpHint } from './profile.js';
 import type { CurlProfile } from './profile.js';
+import { caCertHelp, certLevelLines, checkHost, connectionLines, handshakeErrorText, opensslVersion, oneline, trustAnchors, verifyResult } from './tls.js';
 import { hostHeader, parseCurlUrl, resolveLocation } from './url.js';
 import type { CurlUrl } from './url.js';
 import { writeOut } from './write-out.js';
@@ -68,6 +82,10 @@ interface Mutable {
   remotePort: number;
   timeNamelookup: number;
   timeConnect: number;
+  /** TLS handshake done (0 for http). */
+  timeAppconnect: number;
+  /** X509 verification result of the last https connection (0: ok). */
+  sslVerifyResult: number;
   timeStarttransfer: number;
   timeRedirect: number;
   sizeDownload: number;
@@ -232,6 +250,8 @@ class CurlRun {
       remotePort: 0,
       timeNamelookup: 0,
       timeConnect: 0,
+      timeAppconnect: 0,
+      sslVerifyResult: 0,
       timeStarttransfer: 0,
       timeRedirect: 0,
       sizeDownload: 0,
@@ -339,7 +359,10 @@ class CurlRun {
     }
     if (killed) return { code, killed: true };
     meter?.finish(meterState());
-    if (code !== 0 && this.showErrors) put(ctx.stderr, `curl: (${code}) ${message}\n`);
+    if (code !== 0 && this.showErrors) {
+      put(ctx.stderr, `curl: (${code}) ${message}\n`);
+      if (code === 60) put(ctx.stderr, caCertHelp(this.p));
+    }
     if (o.writeOut !== undefined) {
       let fmt = o.writeOut;
       if (fmt.startsWith('@')) {
@@ -350,7 +373,7 @@ class CurlRun {
         ...info,
         localIp: info.numConnects ? ctx.net.localIp : '',
         localPort: info.numConnects ? 40000 + (info.numConnects % 20000) : 0,
-        timePretransfer: info.timeConnect,
+        timePretransfer: info.timeAppconnect || info.timeConnect,
         timeTotal: elapsed() / 1000,
         url: urlText,
         exitcode: code,
@@ -444,6 +467,90 @@ class CurlRun {
     throw new Fail(err.code, msg);
   }
 
+  /**
+   * The TLS handshake of an https:// transfer on a connected socket, with
+   * curl's -v lines (Curl_ossl_report_handshake, Curl_oss_check_peer_cert)
+   * and failures: 77 (unreadable --cacert), 35 (handshake), 60 (chain or name),
+   * 28 (connect timeout). Returns the TLS stream to speak HTTP on.
+   */
+  private async tlsHandshake(url: CurlUrl, raw: Duplex, info: Mutable, t0: number): Promise<Duplex> {
+    const ctx = this.ctx;
+    const o = this.o;
+    const gen8 = this.p.generation === 8;
+    const fail = (code: number, msg: string): Fail => {
+      raw.destroy();
+      this.verbose(`* ${msg}\n`);
+      this.verbose(gen8 ? '* Closing connection\n' : '* Closing connection 0\n');
+      return new Fail(code, msg);
+    };
+    this.verbose(gen8 ? '* ALPN: curl offers http/1.1\n' : '* ALPN, offering http/1.1\n');
+    // The CA file: --cacert, else $CURL_CA_BUNDLE (curlimages/curl sets it
+    // to its /cacert.pem, Mozilla's bundle, which the emulation stands for
+    // with Node's Mozilla roots: a bundle file holding no certificate counts
+    // as that). curl 8 (Alpine) has no CA path, so the file replaces the
+    // bundle; Debian's 7.74 keeps its CA path (/etc/ssl/certs) beside it.
+    let ca: 'system' | string[] = 'system';
+    const caFile = o.cacert ?? ctx.env['CURL_CA_BUNDLE'];
+    if (caFile !== undefined && caFile !== '') {
+      let text: string | undefined;
+      try {
+        text = ctx.files.read(resolvePath(ctx.cwd, caFile))?.toString('utf8');
+      } catch {
+        text = undefined;
+      }
+      const pems = text === undefined ? [] : pemCertificates(text);
+      if (pems.length > 0) ca = gen8 ? pems : [...nodeRoots, ...pems];
+      else if (text !== undefined && o.cacert === undefined) ca = 'system';
+      else if (!o.insecure) {
+        throw fail(77, gen8 ? `error setting certificate file: ${caFile}` : `error setting certificate verify locations:\n  CAfile: ${caFile}\n  CApath: /etc/ssl/certs`);
+      }
+    }
+    const host = url.host;
+    const hs = startTls(raw, {
+      servername: ipFamily(host) === undefined ? host.replace(/\.$/, '') : undefined,
+      secureContext: trustContext(ca),
+      alpn: ['http/1.1'],
+    });
+    const limit = this.minLeft(this.left(t0, o.maxTime), this.left(t0, o.connectTimeout ?? 300));
+    const r = await race(ctx.clock, limit, ctx.signal, hs.done, () => hs.abort());
+    if (r.kind === 'aborted') throw new Killed();
+    if (r.kind === 'timeout') throw new Fail(28, `Connection timed out after ${ctx.clock.now() - t0} milliseconds`);
+    const done = r.value;
+    if (!done.ok) throw fail(35, handshakeErrorText(done.error, host, url.port, this.p));
+    const sock = done.socket;
+    const refuse = (msg: string): Fail => {
+      sock.destroy();
+      return fail(60, msg);
+    };
+    info.timeAppconnect = (ctx.clock.now() - t0) / 1000;
+    const anchors = (): ReturnType<typeof trustAnchors> => trustAnchors(ca);
+    // Once only: see verifyResult.
+    const cert = sock.getPeerX509Certificate();
+    const v = verifyResult(sock, cert, anchors, this.p);
+    info.sslVerifyResult = v.code;
+    // OpenSSL fails the handshake itself on a bad chain when verifying.
+    if (!o.insecure && v.code !== 0) throw refuse(`SSL certificate problem: ${v.text}`);
+    for (const line of connectionLines(sock, cert, this.p)) this.verbose(line);
+    if (cert) {
+      this.verbose('* Server certificate:\n');
+      this.verbose(`*  subject: ${oneline(cert.subject)}\n`);
+      this.verbose(`*  start date: ${cert.validFrom}\n`);
+      this.verbose(`*  expire date: ${cert.validTo}\n`);
+      if (!o.insecure) {
+        const hc = checkHost(cert, host, this.p);
+        if (!hc.ok) {
+          for (const line of hc.lines) this.verbose(line);
+          throw refuse(hc.message);
+        }
+        this.verbose(hc.line);
+      }
+      this.verbose(`*  issuer: ${oneline(cert.issuer)}\n`);
+      this.verbose(v.code === 0 ? '*  SSL certificate verify ok.\n' : `*  SSL certificate verify result: ${v.text} (${v.code}), continuing anyway.\n`);
+      if (gen8 && o.verbose) for (const line of certLevelLines(cert, v.code === 0, anchors())) this.verbose(line);
+    }
+    return sock;
+  }
+
   /** One request/response; returns the status and a Location to follow. */
   private async exchange(
     url: CurlUrl,
@@ -459,16 +566,16 @@ class CurlRun {
     const o = this.o;
     const addrs = await this.resolve(url, t0);
     info.timeNamelookup = (ctx.clock.now() - t0) / 1000;
-    const { socket, ip } = await this.connect(url, addrs, t0);
+    const { socket: raw, ip } = await this.connect(url, addrs, t0);
     info.numConnects++;
     info.remoteIp = ip;
     info.remotePort = url.port;
     info.timeConnect = (ctx.clock.now() - t0) / 1000;
-    if (url.scheme === 'https' || url.scheme === 'ftps' || url.scheme === 'ftp') {
-      socket.destroy();
-      if (url.scheme === 'ftp') throw new Fail(1, 'Protocol "ftp" not supported by kwire');
-      throw new Fail(35, 'TLS connect error: kwire does not emulate TLS inside the pod network; use http://');
+    if (url.scheme === 'ftps' || url.scheme === 'ftp') {
+      raw.destroy();
+      throw new Fail(1, `Protocol "${url.scheme}" not supported by kwire`);
     }
+    const socket = url.scheme === 'https' ? await this.tlsHandshake(url, raw, info, t0) : raw;
     if (this.p.generation === 8) this.verbose('* using HTTP/1.x\n');
 
     // the request head, in curl's order
@@ -498,6 +605,10 @@ class CurlRun {
     info.sizeRequest = Buffer.byteLength(reqText) + (body?.length ?? 0);
     this.verbose(reqText.split('\r\n').slice(0, -1).map((l) => `> ${l}\r\n`).join(''));
     const ex = startHttp(socket, { method, path: url.pathQuery, headers, body });
+    const destroy = (): void => {
+      ex.destroy();
+      raw.destroy();
+    };
     if (body) {
       info.sizeUpload = body.length;
       onSent(body.length);
@@ -506,12 +617,12 @@ class CurlRun {
     if (this.p.generation === 8) this.verbose(body ? `* upload completely sent off: ${body.length} bytes\n` : '* Request completely sent off\n');
 
     const limit = this.left(t0, o.maxTime);
-    const got = await race(ctx.clock, limit, ctx.signal, ex.response, () => ex.destroy());
+    const got = await race(ctx.clock, limit, ctx.signal, ex.response, destroy);
     if (got.kind === 'aborted') throw new Killed();
     if (got.kind === 'timeout') throw new Fail(28, `Operation timed out after ${ctx.clock.now() - t0} milliseconds with 0 bytes received`);
     const resp = got.value;
     if (!resp.ok) {
-      ex.destroy();
+      destroy();
       if (resp.failure.kind === 'empty') throw new Fail(52, 'Empty reply from server');
       if (resp.failure.kind === 'reset') throw new Fail(56, 'Recv failure: Connection reset by peer');
       throw new Fail(8, 'Weird server reply');
@@ -550,7 +661,7 @@ class CurlRun {
           if (!failing) output.write(c);
         },
       });
-      const rb = await race(ctx.clock, this.left(t0, o.maxTime), ctx.signal, ended, () => ex.destroy());
+      const rb = await race(ctx.clock, this.left(t0, o.maxTime), ctx.signal, ended, destroy);
       if (rb.kind === 'aborted') throw new Killed();
       if (rb.kind === 'timeout') {
         throw new Fail(
@@ -565,7 +676,7 @@ class CurlRun {
         throw new Fail(18, `transfer closed with ${Math.max(0, (expected ?? bytes) - bytes)} bytes remaining to read`);
       }
     }
-    ex.destroy();
+    destroy();
     const closing = (headerValue(head, 'connection') ?? '').toLowerCase() === 'close';
     if (this.p.generation === 8) this.verbose(closing ? '* shutting down connection #0\n' : `* Connection #0 to host ${url.host} left intact\n`);
     else this.verbose(closing ? '* Closing connection 0\n' : `* Connection #0 to host ${url.host} left intact\n`);
@@ -605,7 +716,7 @@ export function makeCurl(profile: CurlProfile): Program {
     }
     if (o.version) {
       const triple = ctx.libc === 'musl' ? 'x86_64-alpine-linux-musl' : 'x86_64-pc-linux-gnu';
-      put(ctx.stdout, `curl ${profile.version} (${triple}) libcurl/${profile.version}\nRelease-Date: kwire emulation\nProtocols: http\nFeatures: IPv6 Largefile\n`);
+      put(ctx.stdout, `curl ${profile.version} (${triple}) libcurl/${profile.version} OpenSSL/${opensslVersion(profile)}\nRelease-Date: kwire emulation\nProtocols: http https\nFeatures: IPv6 Largefile SSL\n`);
       return 0;
     }
     if (o.urls.length === 0) {

@@ -69,9 +69,9 @@ test('meter columns', () => {
 test('-w expansion', () => {
   const t: TransferInfo = {
     httpCode: 200, httpVersion: '1.1', remoteIp: '10.96.12.34', remotePort: 80, localIp: '10.244.1.5', localPort: 40001,
-    timeNamelookup: 0.001, timeConnect: 0.002, timePretransfer: 0.002, timeStarttransfer: 0.003, timeTotal: 0.0045, timeRedirect: 0,
+    timeNamelookup: 0.001, timeConnect: 0.002, timeAppconnect: 0, timePretransfer: 0.002, timeStarttransfer: 0.003, timeTotal: 0.0045, timeRedirect: 0,
     sizeDownload: 45, sizeUpload: 0, sizeHeader: 120, sizeRequest: 78, contentType: 'text/plain', urlEffective: 'http://x/', url: 'x',
-    numRedirects: 0, redirectUrl: '', exitcode: 0, errormsg: '', method: 'GET', scheme: 'http', numConnects: 1, filenameEffective: '',
+    numRedirects: 0, redirectUrl: '', exitcode: 0, errormsg: '', method: 'GET', scheme: 'http', numConnects: 1, filenameEffective: '', sslVerifyResult: 0,
     headers: [['X-App-Name', 'http-echo']],
   };
   const r = writeOut('%{http_code} %{time_total} %header{x-app-name}\\n%{stderr}err %{nope}%%', t);

@@ -16,6 +16,8 @@ export interface TransferInfo {
   readonly localPort: number;
   readonly timeNamelookup: number;
   readonly timeConnect: number;
+  /** TLS handshake done, 0 without TLS. */
+  readonly timeAppconnect: number;
   readonly timePretransfer: number;
   readonly timeStarttransfer: number;
   readonly timeTotal: number;
@@ -35,6 +37,8 @@ export interface TransferInfo {
   readonly scheme: string;
   readonly numConnects: number;
   readonly filenameEffective: string;
+  /** X509 verification result of the TLS connection (0: ok or no TLS). */
+  readonly sslVerifyResult: number;
   readonly headers: ReadonlyArray<readonly [string, string]>;
 }
 
@@ -66,7 +70,7 @@ function variable(name: string, t: TransferInfo): string | undefined {
     case 'time_connect':
       return secs(t.timeConnect);
     case 'time_appconnect':
-      return secs(0);
+      return secs(t.timeAppconnect);
     case 'time_pretransfer':
       return secs(t.timePretransfer);
     case 'time_starttransfer':
@@ -110,6 +114,7 @@ function variable(name: string, t: TransferInfo): string | undefined {
     case 'filename_effective':
       return t.filenameEffective;
     case 'ssl_verify_result':
+      return String(t.sslVerifyResult);
     case 'proxy_ssl_verify_result':
       return '0';
     default:
