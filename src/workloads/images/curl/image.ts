@@ -57,7 +57,7 @@ export const CURL_IMAGE: ImageDefinition = {
         files: {
           ...CURLIMAGES_IMAGE_FILES,
           '/entrypoint.sh': '#!/bin/sh\nset -e\nif [ "${1#-}" != "${1}" ] || [ -z "$(command -v "${1}")" ]; then\n  set -- curl "$@"\nfi\nexec "$@"\n',
-          '/cacert.pem': '# kwire: the CA bundle is not emulated (no TLS on the virtual pod network)\n',
+          '/cacert.pem': '# kwire: the public CAs are not copied here; curl trusts them as if they were (a private CA needs --cacert)\n',
         },
         dirs: ['/home/curl_user'],
         executables: new Map([['/entrypoint.sh', { kind: 'own', program: curlEntrypoint, rawTty: true }]]),
