@@ -3,19 +3,21 @@
  * The ingress proxy under `wrk`, against Debian's nginx as the same reverse proxy.
  * One backend (a node:http server in a child process on 127.0.0.1) serves both:
  *
- *   wrk -> kwire IngressProxy (this process; route table + ServiceAgent, the
+ *   wrk -> kwire IngressProxy (this process; route table + UpstreamPool, the
  *          connector dials the backend on 127.0.0.1) -> backend
  *   wrk -> nginx (child process, 1 worker, upstream keepalive) -> backend
  *
  * Prints requests/s and p99 latency for each and the kwire/nginx ratios
- * (goal: throughput >= 0.5x nginx, p99 <= 2x nginx).
+ * (goal: throughput >= 0.5x nginx, p99 <= 2x nginx), and each proxy's CPU time
+ * per request (user + system, from process.cpuUsage and /proc): on a shared
+ * machine that figure moves much less with other people's load than req/s.
  *
  *   bash scripts/ingress-tools.sh     # wrk and nginx (Debian packages)
  *   node --import tsx bench/ingress-wrk.ts [--seconds=5] [--connections=32] [--threads=2] [--body=64] [--rounds=3]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -70,7 +72,24 @@ interface WrkResult {
   readonly p99ms: number;
   readonly p50ms: number;
   readonly errors: string;
+  /** The proxy's CPU time per request in µs, when it could be read. */
+  readonly cpuUs?: number;
 }
+
+/** CPU time (user + system) of a process so far, in µs; undefined off Linux. */
+function procCpuUs(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
+const selfCpuUs = (): number => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
 
 function toMs(v: string): number {
   const m = /^([\d.]+)(us|ms|s)$/.exec(v.trim());
@@ -79,20 +98,24 @@ function toMs(v: string): number {
   return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n;
 }
 
-/** Runs wrk as a child process without blocking this process (the kwire proxy runs here). */
-async function runWrk(wrk: string, port: number): Promise<WrkResult> {
+/** Runs wrk as a child process without blocking this process (the kwire proxy runs here); `cpu` reads the proxy's CPU µs. */
+async function runWrk(wrk: string, port: number, cpu: () => number | undefined): Promise<WrkResult> {
   const child = spawn(wrk, [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', '-H', 'Host: bench.local', `http://127.0.0.1:${port}/`], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const cpu0 = cpu();
   const [code] = (await once(child, 'exit')) as [number | null];
+  const cpu1 = cpu();
   if (code !== 0) throw new Error(`wrk failed: ${err}`);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 'NaN');
   const p99 = toMs(/\n\s+99%\s+(\S+)/.exec(out)?.[1] ?? '');
   const p50 = toMs(/\n\s+50%\s+(\S+)/.exec(out)?.[1] ?? '');
   const errors = [/Socket errors:[^\n]*/.exec(out)?.[0], /Non-2xx or 3xx responses:[^\n]*/.exec(out)?.[0]].filter((x) => x !== undefined).join('; ');
-  return { rps, p99ms: p99, p50ms: p50, errors };
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 'NaN');
+  const cpuUs = cpu0 !== undefined && cpu1 !== undefined && requests > 0 ? (cpu1 - cpu0) / requests : undefined;
+  return { rps, p99ms: p99, p50ms: p50, errors, ...(cpuUs !== undefined ? { cpuUs } : {}) };
 }
 
 /** The round with the median throughput (its p99 goes with it). */
@@ -139,7 +162,18 @@ async function startKwire(backendPort: number): Promise<{ port: number; close():
   };
 }
 
-async function startNginx(nginx: string, backendPort: number): Promise<{ port: number; close(): Promise<void> }> {
+/** The nginx master's one worker process (Linux), for its CPU time. */
+function workerPid(master: number | undefined): number | undefined {
+  if (master === undefined) return undefined;
+  try {
+    const pid = Number(readFileSync(`/proc/${master}/task/${master}/children`, 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function startNginx(nginx: string, backendPort: number): Promise<{ port: number; cpuUs(): number | undefined; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'kwire-nginx-'));
   const port = await freePort();
   const conf = `
@@ -200,6 +234,10 @@ http {
   }
   return {
     port,
+    cpuUs: () => {
+      const worker = workerPid(child.pid);
+      return worker === undefined ? undefined : procCpuUs(worker);
+    },
     close: async () => {
       child.kill('SIGQUIT');
       await once(child, 'exit');
@@ -220,22 +258,23 @@ async function main(): Promise<void> {
     console.log(`wrk -t${threads} -c${connections} -d${seconds}s, ${bodySize}-byte responses, backend on 127.0.0.1:${backend.port}`);
     const kw = await startKwire(backend.port);
     const ng = await startNginx(nginx, backend.port);
-    await runWrk(wrk, kw.port); // warm-up (JIT, pools)
-    await runWrk(wrk, ng.port);
+    await runWrk(wrk, kw.port, selfCpuUs); // warm-up (JIT, pools)
+    await runWrk(wrk, ng.port, ng.cpuUs);
     // alternate the two so background load on the machine hits both alike
     const ks: WrkResult[] = [];
     const ns: WrkResult[] = [];
     for (let i = 0; i < rounds; i++) {
-      ks.push(await runWrk(wrk, kw.port));
-      ns.push(await runWrk(wrk, ng.port));
+      ks.push(await runWrk(wrk, kw.port, selfCpuUs));
+      ns.push(await runWrk(wrk, ng.port, ng.cpuUs));
     }
     await kw.close();
     await ng.close();
     const k = median(ks);
     const n = median(ns);
     console.log(`median of ${rounds} alternating rounds; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} CPUs`);
+    const cpu = (r: WrkResult): string => (r.cpuUs !== undefined ? `   CPU ${r.cpuUs.toFixed(1).padStart(5)} µs/req` : '');
     const row = (name: string, r: WrkResult): string =>
-      `${name.padEnd(16)} ${r.rps.toFixed(0).padStart(9)} req/s   p50 ${r.p50ms.toFixed(2).padStart(7)} ms   p99 ${r.p99ms.toFixed(2).padStart(7)} ms${r.errors ? `   (${r.errors})` : ''}`;
+      `${name.padEnd(16)} ${r.rps.toFixed(0).padStart(9)} req/s   p50 ${r.p50ms.toFixed(2).padStart(7)} ms   p99 ${r.p99ms.toFixed(2).padStart(7)} ms${cpu(r)}${r.errors ? `   (${r.errors})` : ''}`;
     console.log(row('kwire ingress', k));
     console.log(row('nginx (1 worker)', n));
     const ratio = k.rps / n.rps;

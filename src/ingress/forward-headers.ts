@@ -100,7 +100,48 @@ export function upstreamRequestHeaders(raw: ReadonlyArray<string>, ctx: ForwardC
   head.push('X-Scheme', ctx.scheme);
   if (xff !== undefined && xff !== '') head.push('X-Original-Forwarded-For', xff);
   if (ctx.xForwardedPrefix !== undefined) head.push('X-Forwarded-Prefix', ctx.xForwardedPrefix);
-  return [...head, ...out];
+  for (let i = 0; i < out.length; i++) head.push(out[i]!);
+  return head;
+}
+
+/**
+ * How the request body goes upstream: none; as received (Content-Length);
+ * chunked (the client sent chunked); or an empty chunked body, which node:http's
+ * client sent for body-less POST/PUT/PATCH-like requests and backends may expect.
+ */
+export type BodyFraming = 'none' | 'length' | 'chunked' | 'empty-chunked';
+
+export interface UpstreamHead {
+  /** Request line, headers and the blank line, one char per byte (write it as latin1). */
+  readonly head: string;
+  readonly framing: BodyFraming;
+}
+
+const NO_DEFAULT_BODY = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
+const TE_CHUNKED = /(?:^|\W)chunked(?:$|\W)/i;
+
+/**
+ * The upstream request head, byte for byte what node:http's client (keep-alive
+ * agent, array headers) wrote: the forwarded headers, `Connection: keep-alive`,
+ * then `Transfer-Encoding: chunked` for a body-less request whose method has a body by default.
+ */
+export function upstreamRequestHead(method: string, path: string, raw: ReadonlyArray<string>, ctx: ForwardContext): UpstreamHead {
+  const headers = upstreamRequestHeaders(raw, ctx);
+  let head = `${method} ${path} HTTP/1.1\r\n`;
+  let framing: BodyFraming | undefined;
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i]!;
+    const value = headers[i + 1]!;
+    head += `${name}: ${value}\r\n`;
+    if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') framing = TE_CHUNKED.test(value) ? 'chunked' : 'length';
+    else if (name.length === 14 && framing === undefined && name.toLowerCase() === 'content-length') framing = 'length';
+  }
+  head += 'Connection: keep-alive\r\n';
+  if (framing === undefined && !NO_DEFAULT_BODY.has(method)) {
+    head += 'Transfer-Encoding: chunked\r\n';
+    framing = 'empty-chunked';
+  }
+  return { head: `${head}\r\n`, framing: framing ?? 'none' };
 }
 
 /** Response headers to pass to the client, raw form. */

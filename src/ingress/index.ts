@@ -19,7 +19,7 @@ export { parseAnnotations, unsupportedAnnotations, SUPPORTED_ANNOTATIONS, type I
 export { classify, indexClasses, DEFAULT_CLASS_CONFIG, type ClassConfig } from './ingress-class.js';
 export { IngressProxy, type IngressProxyOptions, type AccessRecord, type Scheme } from './proxy.js';
 export { upgradeHandler } from './upgrade.js';
-export { ServiceAgent, type ConnectToService } from './upstream.js';
+export { UpstreamPool, type ConnectToService } from './upstream.js';
 export { TlsContexts } from './tls-contexts.js';
 export { fakeCertificate, FAKE_CERT_SUBJECT } from './fake-cert.js';
 export { startIngressListeners, createIngressServer, type ListenSpec, type ListenResult, type IngressListeners } from './listeners.js';

@@ -6,8 +6,8 @@
  *
  * ```
  *  client --node:http--> checks --decide()--> redirect | 404 | 503 | 400
- *                                        \--> proxy: ServiceAgent (keep-alive pool)
- *                                              --ConnectToService--> backend pod
+ *                                        \--> proxy: ProxyExchange over an UpstreamPool
+ *                                              (keep-alive) --ConnectToService--> backend pod
  *  streaming both ways (chunked stays chunked), 502 on a failed connection or a
  *  broken upstream, 504 on connect/read timeout, 413 over proxy-body-size
  * ```
@@ -19,17 +19,23 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { decide } from './decide.js';
-import { nginxPage, nginxReason, rawNginxResponse } from './error-pages.js';
-import { downstreamResponseHeaders, upstreamRequestHeaders } from './forward-headers.js';
+import { rawNginxResponse } from './error-pages.js';
+import { ProxyExchange, sendPage } from './exchange.js';
+import { upstreamRequestHead } from './forward-headers.js';
 import type { RouteTable } from './route-table.js';
 import type { Decision, RouteRequest, ServiceTarget } from './types.js';
-import { ServiceAgent, poolHost, type ConnectToService, type ServiceRequestOptions } from './upstream.js';
+import { UpstreamPool, poolKey, type ConnectToService } from './upstream.js';
+
+export { failureStatus, sendPage } from './exchange.js';
 
 /** nginx: large_client_header_buffers 4 8k. */
 export const MAX_LINE = 8192;
 const MAX_HEADERS_TOTAL = 4 * 8192;
 
 export const HSTS_VALUE = 'max-age=31536000; includeSubDomains';
+
+/** Characters node:http's client refused in a request path. */
+const INVALID_PATH = /[^\u0021-\u00ff]/;
 
 /** One line of the proxy's access log. */
 export interface AccessRecord {
@@ -77,7 +83,7 @@ export function precheck(req: http.IncomingMessage): 400 | 414 | 494 | undefined
     const line = raw[i]!.length + 2 + raw[i + 1]!.length;
     if (line > MAX_LINE) return 494;
     total += line + 2;
-    if (raw[i]!.toLowerCase() === 'host') hosts++;
+    if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') hosts++;
   }
   if (total > MAX_HEADERS_TOTAL) return 494;
   if (hosts > 1) return 400;
@@ -97,23 +103,15 @@ export function routeRequest(req: http.IncomingMessage, scheme: Scheme): RouteRe
   };
 }
 
-/** Maps an upstream failure to nginx's status: 504 on timeouts, 503 without endpoints, else 502. */
-export function failureStatus(err: unknown): 502 | 503 | 504 {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? (err as { code?: unknown }).code : undefined;
-  if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') return 504;
-  if (code === 'ENOENDPOINTS') return 503;
-  return 502;
-}
-
 export class IngressProxy {
   readonly #opts: IngressProxyOptions;
-  readonly #httpAgent: ServiceAgent;
-  readonly #httpsAgent: ServiceAgent;
+  readonly #httpPool: UpstreamPool;
+  readonly #httpsPool: UpstreamPool;
 
   constructor(opts: IngressProxyOptions) {
     this.#opts = opts;
-    this.#httpAgent = new ServiceAgent(opts.connect, { tls: false });
-    this.#httpsAgent = new ServiceAgent(opts.connect, { tls: true });
+    this.#httpPool = new UpstreamPool(opts.connect, { tls: false });
+    this.#httpsPool = new UpstreamPool(opts.connect, { tls: true });
   }
 
   readonly #tunnels = new Set<Duplex>();
@@ -142,9 +140,10 @@ export class IngressProxy {
   }
 
   decideFor(req: http.IncomingMessage, scheme: Scheme): Decision {
+    const httpsPort = this.#opts.httpsPort?.();
     return decide(this.#opts.routes(), routeRequest(req, scheme), {
       ...(this.#opts.rng !== undefined ? { rng: this.#opts.rng } : {}),
-      ...(this.#opts.httpsPort?.() !== undefined ? { httpsPort: this.#opts.httpsPort()! } : {}),
+      ...(httpsPort !== undefined ? { httpsPort } : {}),
     });
   }
 
@@ -198,13 +197,14 @@ export class IngressProxy {
         log(503, { upstream: `${decision.service.namespace}/${decision.service.name}:${decision.service.port}` });
         return;
       case 'proxy':
-        this.#forward(req, res, scheme, decision, (status) =>
+        this.#forward(req, res, scheme, decision, (status) => {
+          if (this.#opts.onAccess === undefined) return; // no record to build
           log(status, {
             upstream: `${decision.service.namespace}/${decision.service.name}:${decision.service.port}`,
             canary: decision.canary,
             ...(decision.ingress !== undefined ? { ingress: `${decision.ingress.namespace}/${decision.ingress.name}` } : {}),
-          }),
-        );
+          });
+        });
         return;
       default: {
         const never: never = decision;
@@ -220,7 +220,14 @@ export class IngressProxy {
       done(413);
       return;
     }
-    const headers = upstreamRequestHeaders(req.rawHeaders, {
+    if (INVALID_PATH.test(d.upstreamPath)) {
+      // node:http's client threw on such a path (e.g. a rewrite-target with a space), taking the process down
+      sendPage(req, res, 502, false);
+      done(502);
+      return;
+    }
+    const method = req.method ?? 'GET';
+    const { head, framing } = upstreamRequestHead(method, d.upstreamPath, req.rawHeaders, {
       remoteAddress: req.socket.remoteAddress ?? '',
       scheme,
       serverPort: req.socket.localPort ?? (scheme === 'https' ? 443 : 80),
@@ -228,110 +235,26 @@ export class IngressProxy {
       upgrade: false,
     });
     const target = this.pick(d.service);
-    const options: ServiceRequestOptions = {
-      agent: d.upstreamProtocol === 'HTTPS' ? this.#httpsAgent : this.#httpAgent,
-      host: poolHost(target),
-      port: d.service.port,
-      method: req.method ?? 'GET',
-      path: d.upstreamPath,
-      headers,
-      setHost: false,
-      kwireTarget: target,
-      kwireConnectTimeoutMs: d.connectTimeoutMs,
-    };
-    let finished = false;
-    let readTimer: NodeJS.Timeout | undefined;
-    const clearTimer = (): void => {
-      if (readTimer !== undefined) clearTimeout(readTimer);
-      readTimer = undefined;
-    };
-    const fail = (status: number): void => {
-      if (finished) return;
-      finished = true;
-      clearTimer();
-      if (!res.headersSent) {
-        sendPage(req, res, status, false);
-        done(status);
-      } else {
-        res.destroy();
-        done(res.statusCode);
-      }
-    };
-    const up = http.request(options);
-    const armRead = (): void => {
-      if (readTimer !== undefined) {
-        readTimer.refresh();
-        return;
-      }
-      readTimer = setTimeout(() => {
-        up.destroy();
-        fail(504);
-      }, d.readTimeoutMs);
-      readTimer.unref();
-    };
-    up.on('socket', () => armRead());
-    up.on('error', (err) => fail(failureStatus(err)));
-    up.on('response', (ur) => {
-      armRead();
-      const status = ur.statusCode ?? 502;
-      res.writeHead(status, nginxReason(status) ?? ur.statusMessage, downstreamResponseHeaders(ur.rawHeaders));
-      ur.on('data', (chunk: Buffer) => {
-        armRead();
-        if (!res.write(chunk)) {
-          ur.pause();
-          res.once('drain', () => ur.resume());
-        }
-      });
-      ur.on('end', () => {
-        if (finished) return;
-        finished = true;
-        clearTimer();
-        res.end();
-        done(status);
-      });
-      ur.on('error', () => fail(502));
-      ur.on('aborted', () => fail(502));
-    });
-    res.on('close', () => {
-      if (!finished) {
-        finished = true;
-        clearTimer();
-        up.destroy();
-        done(499);
-      }
-    });
-    // request body: streamed, with nginx's client_max_body_size
-    let received = 0;
-    req.on('data', (chunk: Buffer) => {
-      received += chunk.length;
-      if (d.bodySizeLimit > 0 && received > d.bodySizeLimit) {
-        req.unpipe(up);
-        up.destroy();
-        fail(413);
-        return;
-      }
-    });
-    req.pipe(up);
+    new ProxyExchange(req, res, {
+      pool: d.upstreamProtocol === 'HTTPS' ? this.#httpsPool : this.#httpPool,
+      key: poolKey(target),
+      target,
+      head,
+      framing,
+      bodySizeLimit: d.bodySizeLimit,
+      connectTimeoutMs: d.connectTimeoutMs,
+      readTimeoutMs: d.readTimeoutMs,
+      done,
+    }).start();
   }
 
   /** Destroys pooled upstream connections and open tunnels (WebSockets). */
   close(): void {
-    this.#httpAgent.destroy();
-    this.#httpsAgent.destroy();
+    this.#httpPool.destroy();
+    this.#httpsPool.destroy();
     for (const t of this.#tunnels) t.destroy();
     this.#tunnels.clear();
   }
-}
-
-/** Sends one of nginx's pages (no body for HEAD); `close` adds Connection: close. */
-export function sendPage(req: http.IncomingMessage, res: http.ServerResponse, status: number, close: boolean): void {
-  const p = nginxPage(status);
-  res.statusCode = p.status;
-  res.statusMessage = p.reason;
-  res.setHeader('Content-Type', 'text/html');
-  res.setHeader('Content-Length', Buffer.byteLength(p.body));
-  if (close) res.setHeader('Connection', 'close');
-  res.end(req.method === 'HEAD' ? undefined : p.body);
 }
 
 /** node:http could not parse the request: answer as nginx would and close. */

@@ -34,6 +34,9 @@ function hexVal(c: number): number {
   return -1;
 }
 
+/** A doubled slash or a `.`/`..` segment. */
+const NEEDS_NORMALIZING = /\/\/|\/\.\.?(?:\/|$)/;
+
 /** Parses a request-target as nginx's request parser does. */
 export function parseTarget(target: string): ParsedTarget {
   let rest = target;
@@ -50,6 +53,11 @@ export function parseTarget(target: string): ParsedTarget {
   const q = rest.indexOf('?');
   const rawPath = q >= 0 ? rest.slice(0, q) : rest;
   const args = q >= 0 ? rest.slice(q + 1) : '';
+
+  // Most paths have nothing to decode or resolve: they are their own $uri.
+  if (rawPath.indexOf('%') < 0 && rawPath.indexOf('\0') < 0 && !NEEDS_NORMALIZING.test(rawPath)) {
+    return { ok: true, uri: rawPath, args, requestUri: rest, quoted: false, ...(absoluteHost !== undefined ? { absoluteHost } : {}) };
+  }
 
   // decode
   let decoded = '';
