@@ -39,12 +39,27 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY): Promise<Buffer
   });
 }
 
+/** Responses whose JSON is indented (see prettyPrintFor). */
+const PRETTY = new WeakSet<ServerResponse>();
+
+/**
+ * kube-apiserver's isPrettyPrint: `?pretty=` when given, else indented JSON for
+ * user agents starting with curl, Wget or Mozilla/ (people reading it). Marks `res`
+ * so that sendJson indents what it sends through it.
+ */
+export function prettyPrintFor(req: IncomingMessage, res: ServerResponse, q: URLSearchParams): void {
+  const p = q.get('pretty');
+  const ua = req.headers['user-agent'] ?? '';
+  const pretty = p !== null && p !== '' ? boolParam(q, 'pretty') : ua.startsWith('curl') || ua.startsWith('Wget') || ua.startsWith('Mozilla/');
+  if (pretty) PRETTY.add(res);
+}
+
 export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json', headers: Record<string, string | string[]> = {}): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  const text = JSON.stringify(body) + '\n';
+  const text = (PRETTY.has(res) ? JSON.stringify(body, null, 2) : JSON.stringify(body)) + '\n';
   res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private', ...headers });
   res.end(text);
 }

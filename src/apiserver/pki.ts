@@ -1,13 +1,24 @@
 /**
  * @module apiserver/pki
  * The cluster's certificates: a CA that kwire makes once per cluster, a serving
- * certificate for 127.0.0.1/localhost, and an admin client certificate
+ * certificate for the names kube-apiserver's has (127.0.0.1, localhost, kubernetes,
+ * kubernetes.default, kubernetes.default.svc, kubernetes.default.svc.<domain>, the
+ * `kubernetes` Service's ClusterIP 10.96.0.1), and an admin client certificate
  * (O=system:masters, as kind's admin.conf has). ECDSA P-256 keys: fast to make and
- * accepted by kubectl's Go TLS stack. Files live in `<data>/pki/`.
+ * accepted by kubectl's Go TLS stack. The service-account key (`sa.key`, RSA 2048 as
+ * kubeadm makes it) signs the tokens pods get. Files live in `<data>/pki/`.
+ *
+ * Clusters made before a change keep working: a missing `sa.key` is made on load, and
+ * a serving certificate that lacks one of the names is issued again when the CA key
+ * (`ca.key`, kept since) is there. A cluster made before the CA key was kept cannot
+ * have its serving certificate re-signed by its own CA; it keeps the one it has (which
+ * names kubernetes.default.svc already) rather than get a new CA behind the back of
+ * every kubeconfig that trusts the old one.
  */
-import { webcrypto, X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
+import { webcrypto, X509Certificate, createPrivateKey, generateKeyPair as generateKeyPairCb, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 // @peculiar/x509 needs the Reflect metadata polyfill loaded first.
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
@@ -16,6 +27,10 @@ import * as x509 from '@peculiar/x509';
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+const generateKeyPair = promisify(generateKeyPairCb);
+
+/** The `kubernetes` Service's ClusterIP (the first of 10.96.0.0/12), a name of the serving certificate. */
+export const KUBERNETES_SERVICE_IP = '10.96.0.1';
 
 export interface Pki {
   readonly caCert: string;
@@ -25,6 +40,34 @@ export interface Pki {
   readonly clientKey: string;
   /** Bearer token accepted as an alternative to the client certificate. */
   readonly token: string;
+  /** The service-account signing key (PEM, PKCS#8 RSA): kube-apiserver's --service-account-key-file. */
+  readonly serviceAccountKey: string;
+}
+
+export interface PkiOptions {
+  /** The cluster domain for kubernetes.default.svc.<domain> (default cluster.local). */
+  readonly clusterDomain?: string;
+}
+
+/** The names the serving certificate carries, as kube-apiserver's (kubeadm's) does. */
+export function servingNames(clusterDomain = 'cluster.local'): { readonly dns: ReadonlyArray<string>; readonly ips: ReadonlyArray<string> } {
+  return {
+    dns: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${clusterDomain}`],
+    ips: ['127.0.0.1', KUBERNETES_SERVICE_IP],
+  };
+}
+
+/** Whether a certificate's subjectAltName holds every name and address of `servingNames`. */
+export function coversServingNames(certPem: string, clusterDomain = 'cluster.local'): boolean {
+  let san: string;
+  try {
+    san = new X509Certificate(certPem).subjectAltName ?? '';
+  } catch {
+    return false;
+  }
+  const have = new Set(san.split(',').map((x) => x.trim()));
+  const want = servingNames(clusterDomain);
+  return want.dns.every((d) => have.has(`DNS:${d}`)) && want.ips.every((ip) => have.has(`IP Address:${ip}`));
 }
 
 async function keyToPem(key: webcrypto.CryptoKey): Promise<string> {
@@ -38,9 +81,56 @@ function serial(): string {
   return b.toString('hex');
 }
 
-async function makePki(clusterName: string): Promise<Pki> {
+/** A new RSA 2048 private key (PKCS#8 PEM): the service-account key. */
+export async function makeServiceAccountKey(): Promise<string> {
+  const { privateKey } = await generateKeyPair('rsa', { modulusLength: 2048 });
+  return privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+}
+
+const validity = () => {
   const now = new Date(Date.now() - 60_000);
-  const tenYears = new Date(now.getTime() + 10 * 365 * 24 * 3600 * 1000);
+  return { notBefore: now, notAfter: new Date(now.getTime() + 10 * 365 * 24 * 3600 * 1000) };
+};
+
+/** A leaf certificate signed by the CA. */
+async function issueLeaf(ca: x509.X509Certificate, caKey: webcrypto.CryptoKey, name: string, usage: string, sans?: x509.JsonGeneralName[]): Promise<{ cert: string; key: string }> {
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const exts: x509.Extension[] = [
+    new x509.BasicConstraintsExtension(false, undefined, true),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+    new x509.ExtendedKeyUsageExtension([usage]),
+    await x509.AuthorityKeyIdentifierExtension.create(ca, false),
+  ];
+  if (sans) exts.push(new x509.SubjectAlternativeNameExtension(sans));
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serial(),
+    subject: name,
+    issuer: ca.subject,
+    ...validity(),
+    signingKey: caKey,
+    publicKey: keys.publicKey,
+    signingAlgorithm: ALG,
+    extensions: exts,
+  });
+  return { cert: cert.toString('pem'), key: await keyToPem(keys.privateKey) };
+}
+
+/** The API server's serving certificate, with every name of `servingNames`. */
+function issueServingCert(ca: x509.X509Certificate, caKey: webcrypto.CryptoKey, clusterDomain: string): Promise<{ cert: string; key: string }> {
+  const names = servingNames(clusterDomain);
+  const sans: x509.JsonGeneralName[] = [...names.dns.map((value) => ({ type: 'dns' as const, value })), ...names.ips.map((value) => ({ type: 'ip' as const, value }))];
+  return issueLeaf(ca, caKey, 'CN=kube-apiserver', x509.ExtendedKeyUsage.serverAuth, sans);
+}
+
+interface MadePki extends Pki {
+  /** The CA's private key (PKCS#8 PEM), kept so the serving certificate can be issued again. */
+  readonly caKey: string;
+}
+
+async function makePki(clusterName: string, clusterDomain: string): Promise<MadePki> {
+  const saKey = makeServiceAccountKey();
+  saKey.catch(() => undefined); // awaited below; this keeps an early failure of the rest from leaving it unhandled
+  const { notBefore: now, notAfter: tenYears } = validity();
   const caKeys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
@@ -55,71 +145,73 @@ async function makePki(clusterName: string): Promise<Pki> {
       await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey),
     ],
   });
-  const leaf = async (name: string, usage: string, sans?: x509.JsonGeneralName[]) => {
-    const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
-    const exts: x509.Extension[] = [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-      new x509.ExtendedKeyUsageExtension([usage]),
-      await x509.AuthorityKeyIdentifierExtension.create(ca, false),
-    ];
-    if (sans) exts.push(new x509.SubjectAlternativeNameExtension(sans));
-    const cert = await x509.X509CertificateGenerator.create({
-      serialNumber: serial(),
-      subject: name,
-      issuer: ca.subject,
-      notBefore: now,
-      notAfter: tenYears,
-      signingKey: caKeys.privateKey,
-      publicKey: keys.publicKey,
-      signingAlgorithm: ALG,
-      extensions: exts,
-    });
-    return { cert: cert.toString('pem'), key: await keyToPem(keys.privateKey) };
-  };
-  const server = await leaf('CN=kube-apiserver', x509.ExtendedKeyUsage.serverAuth, [
-    { type: 'ip', value: '127.0.0.1' },
-    { type: 'dns', value: 'localhost' },
-    { type: 'dns', value: 'kubernetes' },
-    { type: 'dns', value: 'kubernetes.default.svc' },
-  ]);
-  const client = await leaf('CN=kubernetes-admin, O=system:masters', x509.ExtendedKeyUsage.clientAuth);
+  const server = await issueServingCert(ca, caKeys.privateKey, clusterDomain);
+  const client = await issueLeaf(ca, caKeys.privateKey, 'CN=kubernetes-admin, O=system:masters', x509.ExtendedKeyUsage.clientAuth);
   return {
     caCert: ca.toString('pem'),
+    caKey: await keyToPem(caKeys.privateKey),
     serverCert: server.cert,
     serverKey: server.key,
     clientCert: client.cert,
     clientKey: client.key,
     token: randomBytes(24).toString('hex'),
+    serviceAccountKey: await saKey,
   };
 }
 
 const FILES = {
   caCert: 'ca.crt',
+  caKey: 'ca.key',
   serverCert: 'apiserver.crt',
   serverKey: 'apiserver.key',
   clientCert: 'admin.crt',
   clientKey: 'admin.key',
   token: 'token',
+  serviceAccountKey: 'sa.key',
 } as const;
 
-/** Loads the cluster's PKI from `<dir>/pki`, making it on first use. */
-export async function loadOrCreatePki(dir: string, clusterName: string): Promise<Pki> {
+/** Loads the cluster's PKI from `<dir>/pki`, making it on first use (and what a cluster made before lacks). */
+export async function loadOrCreatePki(dir: string, clusterName: string, opts: PkiOptions = {}): Promise<Pki> {
+  const domain = opts.clusterDomain ?? 'cluster.local';
   const pkiDir = join(dir, 'pki');
-  if (existsSync(join(pkiDir, FILES.token))) {
-    const read = (f: string) => readFileSync(join(pkiDir, f), 'utf8');
+  const path = (f: string) => join(pkiDir, f);
+  const write = (f: string, text: string) => writeFileSync(path(f), text, { mode: 0o600 });
+  if (existsSync(path(FILES.token))) {
+    const read = (f: string) => readFileSync(path(f), 'utf8');
+    let serviceAccountKey: string;
+    if (existsSync(path(FILES.serviceAccountKey))) serviceAccountKey = read(FILES.serviceAccountKey);
+    else {
+      serviceAccountKey = await makeServiceAccountKey();
+      write(FILES.serviceAccountKey, serviceAccountKey);
+    }
+    const caCert = read(FILES.caCert);
+    let serverCert = read(FILES.serverCert);
+    let serverKey = read(FILES.serverKey);
+    if (!coversServingNames(serverCert, domain) && existsSync(path(FILES.caKey))) {
+      const der = createPrivateKey(read(FILES.caKey)).export({ format: 'der', type: 'pkcs8' });
+      const caKey = await webcrypto.subtle.importKey('pkcs8', der, ALG, false, ['sign']);
+      const server = await issueServingCert(new x509.X509Certificate(caCert), caKey, domain);
+      write(FILES.serverCert, server.cert);
+      write(FILES.serverKey, server.key);
+      serverCert = server.cert;
+      serverKey = server.key;
+    }
     return {
-      caCert: read(FILES.caCert),
-      serverCert: read(FILES.serverCert),
-      serverKey: read(FILES.serverKey),
+      caCert,
+      serverCert,
+      serverKey,
       clientCert: read(FILES.clientCert),
       clientKey: read(FILES.clientKey),
       token: read(FILES.token).trim(),
+      serviceAccountKey,
     };
   }
-  const pki = await makePki(clusterName);
+  const made = await makePki(clusterName, domain);
   mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
-  for (const [k, f] of Object.entries(FILES)) writeFileSync(join(pkiDir, f), pki[k as keyof Pki], { mode: 0o600 });
+  // The token last: its presence says the folder is complete.
+  for (const [k, f] of Object.entries(FILES)) if (k !== 'token') write(f, made[k as keyof MadePki]);
+  write(FILES.token, made.token);
+  const { caKey: _caKey, ...pki } = made;
   return pki;
 }
 

@@ -19,7 +19,7 @@ import type { KObject, StoreEvent } from '../store/store.js';
 import type { Registry, RequestOptions, DeleteOptions } from './registry.js';
 import { parseRoute, type Route } from './route.js';
 import { aggregatedDiscovery, apiResourceList, legacyApiGroup, legacyApiGroupList, legacyApiVersions, wantsAggregated } from './discovery.js';
-import { boolParam, readBody, sendJson, sendStatus, warningHeaders } from './http-util.js';
+import { boolParam, prettyPrintFor, readBody, sendJson, sendStatus, warningHeaders } from './http-util.js';
 import { issuedBy } from './pki.js';
 
 export interface VersionInfo {
@@ -42,8 +42,18 @@ export interface TableOptions {
 export interface ApiServerDeps {
   readonly registry: Registry;
   readonly version: VersionInfo;
-  /** Absent: no authentication (in-process tests only). */
-  readonly auth?: { readonly token: string; readonly caPem: string };
+  /**
+   * Absent: no authentication (in-process tests only). Otherwise a request needs the
+   * cluster's bearer token, a client certificate issued by the CA, or a bearer token
+   * `verifyToken` accepts (service-account tokens); anything else is 401 (anonymous
+   * requests are off, as kwire runs kube-apiserver with --anonymous-auth=false).
+   */
+  readonly auth?: {
+    readonly token: string;
+    readonly caPem: string;
+    /** The user a bearer token other than `token` authenticates, or undefined (401). */
+    readonly verifyToken?: (token: string) => AuthenticatedUser | undefined;
+  };
   readonly decodeProtobuf?: (body: Uint8Array) => { apiVersion: string; kind: string; object: Record<string, unknown> };
   readonly buildTable?: (gk: string, objects: ReadonlyArray<Readonly<KObject>>, opts: TableOptions) => unknown;
   readonly openapi?: {
@@ -62,6 +72,21 @@ export interface ApiServerDeps {
    */
   readonly kwireRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
 }
+
+/**
+ * Who made a request (kube's user.Info). kwire has no authorization (no RBAC):
+ * every authenticated user may do everything, as on a cluster run with
+ * --authorization-mode=AlwaysAllow. The user is kept for the request (see userOf).
+ */
+export interface AuthenticatedUser {
+  readonly username: string;
+  readonly uid?: string;
+  readonly groups: ReadonlyArray<string>;
+  readonly extra?: Readonly<Record<string, ReadonlyArray<string>>>;
+}
+
+/** The cluster admin: kind's admin.conf client certificate (O=system:masters) or kwire's token. */
+export const ADMIN_USER: AuthenticatedUser = { username: 'kubernetes-admin', groups: ['kubeadm:cluster-admins', 'system:masters', 'system:authenticated'] };
 
 export interface StreamHandlers {
   /** GET pods/{name}/log */
@@ -91,29 +116,51 @@ const PATCH_TYPES: Record<string, PatchType> = {
 export class ApiServer {
   /** TLS connections whose client certificate was verified once (kept-alive requests skip the check). */
   private readonly verifiedSockets = new WeakSet<object>();
+  /** The user of each authenticated request. */
+  private readonly users = new WeakMap<IncomingMessage, AuthenticatedUser>();
 
   constructor(private readonly deps: ApiServerDeps) {}
 
-  /** Authenticates: the bearer token, or a client certificate issued by the cluster CA. */
-  private authenticated(req: IncomingMessage): boolean {
+  /** The user a request was authenticated as (undefined before authentication or without it). */
+  userOf(req: IncomingMessage): AuthenticatedUser | undefined {
+    return this.users.get(req);
+  }
+
+  /**
+   * Authenticates as kube-apiserver's union of authenticators: the client certificate
+   * issued by the cluster CA, the cluster's bearer token, or a bearer token
+   * `verifyToken` accepts. Undefined: 401.
+   */
+  private authenticate(req: IncomingMessage): AuthenticatedUser | undefined {
     const auth = this.deps.auth;
-    if (!auth) return true;
-    const h = req.headers.authorization;
-    if (h && h.startsWith('Bearer ') && h.slice(7).trim() === auth.token) return true;
+    if (!auth) return ADMIN_USER;
     const sock = req.socket as TLSSocket;
-    if (this.verifiedSockets.has(sock)) return true;
+    if (this.verifiedSockets.has(sock)) return ADMIN_USER;
+    const h = req.headers.authorization;
+    const bearer = h && /^bearer /i.test(h) ? h.slice(7).trim() : undefined;
+    if (bearer !== undefined && bearer === auth.token) return ADMIN_USER;
     if (typeof sock.getPeerCertificate === 'function') {
       const cert = sock.getPeerCertificate();
       if (cert && cert.raw && issuedBy(cert.raw, auth.caPem)) {
         this.verifiedSockets.add(sock);
-        return true;
+        return ADMIN_USER;
       }
     }
-    return false;
+    if (bearer !== undefined && bearer !== '' && auth.verifyToken) return auth.verifyToken(bearer);
+    return undefined;
+  }
+
+  private authenticated(req: IncomingMessage): boolean {
+    const user = this.authenticate(req);
+    if (user) this.users.set(req, user);
+    return user !== undefined;
   }
 
   /** The node:http request handler. */
   handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    // kwire's own endpoints (the web UI's) keep their compact JSON.
+    if (!url.pathname.startsWith('/kwire/')) prettyPrintFor(req, res, url.searchParams);
     this.dispatch(req, res).catch((e: unknown) => sendStatus(res, e));
   };
 

@@ -3,7 +3,9 @@
  * The composition root: one running kwire cluster in this process. It opens the
  * store (SQLite unless ephemeral), builds the registry with every kind's strategy
  * and the admission hooks, starts the controllers, makes sure the cluster's own
- * objects exist (namespaces, nodes), and serves the API over TLS on 127.0.0.1.
+ * objects exist (namespaces, nodes), and serves the API over TLS on 127.0.0.1,
+ * whose address the `kubernetes` Service's Endpoints and EndpointSlice then name
+ * (pods reach the API there with the service-account token the kubelet gives them).
  */
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import { mkdirSync } from 'node:fs';
@@ -51,6 +53,9 @@ import { kubeletStreamBackend } from '../controllers/kubelet/stream-backend.js';
 import { corednsImage, ingressControllerImage } from './system-images.js';
 import { systemObjects, INGRESS_NAMESPACE, INGRESS_SERVICE } from './system-objects.js';
 import { apiLayer, wireDeps } from './wiring.js';
+import { ServiceAccountTokens } from '../apiserver/service-account-token.js';
+import { ApiServerEndpointsReconciler } from './apiserver-endpoints.js';
+import { kubeletCredentials, serviceAccountAdmission, serviceAccountAuthenticator } from './service-accounts.js';
 
 export interface ListenerReport {
   readonly what: string;
@@ -62,6 +67,8 @@ export interface RunningCluster {
   readonly config: ClusterConfig;
   readonly registry: Registry;
   readonly pki: Pki;
+  /** Issues and checks the cluster's service-account tokens. */
+  readonly serviceAccountTokens: ServiceAccountTokens;
   readonly apiServer: ApiServer;
   /** The virtual pod network (pod IPs, ClusterIPs, cluster DNS live only here). */
   readonly net: PodNetwork;
@@ -202,13 +209,17 @@ interface EndpointSliceJson {
 
 export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Promise<RunningCluster> {
   mkdirSync(opts.dataDir, { recursive: true });
-  const pki = await loadOrCreatePki(opts.dataDir, cfg.name);
+  const pki = await loadOrCreatePki(opts.dataDir, cfg.name, { clusterDomain: cfg.clusterDomain });
+  // kind's --service-account-issuer and --api-audiences.
+  const issuer = `https://kubernetes.default.svc.${cfg.clusterDomain}`;
+  const serviceAccountTokens = new ServiceAccountTokens({ privateKeyPem: pki.serviceAccountKey, issuer, audiences: [issuer] });
   const store = new Store(cfg.ephemeral ? undefined : new SqlitePersistence(join(opts.dataDir, 'kwire.db')));
   const registry = new Registry(store);
   installStrategies(registry, apiLayer());
   registry.addAdmission(namespaceAdmission(registry));
   const { allocators } = createServiceAllocators(registry, { serviceCIDR: '10.96.0.0/12', nodePortRange: '30000-32767' });
   registry.addAdmission(allocators);
+  registry.addAdmission(serviceAccountAdmission(registry));
   for (const a of opts.extraAdmissions ?? []) registry.addAdmission(a);
 
   // The node network: names and loopback IPs.
@@ -295,7 +306,12 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
   // Pods: the kubelet runs the image emulations, the cluster's own images included.
   const images = new ImageRegistry([...EMULATED_IMAGES, corednsImage(dns.handler), ingressControllerImage(() => ingressServers)]);
   const runtime = new ContainerRuntime({ tools: workloadsToolHost, registry: images });
-  const kubelet = new Kubelet({ net, runtime: { start: (spec) => runtime.startContainer(spec) }, clusterDomain: cfg.clusterDomain });
+  const kubelet = new Kubelet({
+    net,
+    runtime: { start: (spec) => runtime.startContainer(spec) },
+    clusterDomain: cfg.clusterDomain,
+    serviceAccounts: kubeletCredentials(serviceAccountTokens, registry, pki.caCert),
+  });
 
   // Policies are loaded before the kubelet starts anything, so no early connection slips through.
   const controllers: Controller[] = [
@@ -395,7 +411,7 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
     ...wireDeps({
       registry,
       version: { major: '1', minor, gitVersion: `v${cfg.kubernetesVersion}.0` },
-      auth: { token: pki.token, caPem: pki.caCert },
+      auth: { token: pki.token, caPem: pki.caCert, verifyToken: serviceAccountAuthenticator(serviceAccountTokens, registry) },
     }),
     kwireRoutes: chainRoutes(createKwireRoutes({ engine: policyEngine, registry, net }), uiRoutes.routes),
     streams: createStreamHandlers(kubeletStreamBackend(kubelet, net)),
@@ -409,6 +425,9 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
   server.on('clientError', (_e, sock) => sock.destroy());
   const port = await listen(server, opts.port ?? cfg.apiPort);
   const url = `https://127.0.0.1:${port}`;
+  // The `kubernetes` Service's endpoint: this socket, reached from pods through the host dialer.
+  const apiEndpoints = new ApiServerEndpointsReconciler({ ip: '127.0.0.1', port });
+  apiEndpoints.start(registry);
   ui = await startUiServer({ handler: apiServer.handle, token: pki.token, port: opts.uiPort ?? 0 });
   const uiServer = ui;
   const dnsHost = await startHostDnsServer({ handler: dns.handler, port: opts.dnsPort ?? 0 });
@@ -425,6 +444,7 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
     config: cfg,
     registry,
     pki,
+    serviceAccountTokens,
     apiServer,
     net,
     kubelet,
@@ -446,6 +466,7 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
     },
     async stop() {
       stopListenerWatch();
+      apiEndpoints.stop();
       for (const c of controllers) c.stop();
       proxyFeed.stop();
       await hostListeners.closeAll();

@@ -37,7 +37,7 @@ export function apiLayer(): ApiLayer {
   };
 }
 
-export function wireDeps(base: { registry: Registry; version: VersionInfo; auth?: { token: string; caPem: string } }): ApiServerDeps {
+export function wireDeps(base: { registry: Registry; version: VersionInfo; auth?: ApiServerDeps['auth'] }): ApiServerDeps {
   return {
     ...base,
     patch(type, res, original, patch, ctx) {

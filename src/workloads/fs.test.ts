@@ -53,3 +53,37 @@ test('image files, scratch layer, directories and errors', () => {
   root.write('/etc/hosts', 'mine');
   assert.equal(root.read('/etc/hosts')?.toString(), 'mine');
 });
+
+test('a read-only mount (the service-account volume): EROFS for writes, new files, mkdir and removal, for root too; reads and the rest as before', () => {
+  const dir = '/var/run/secrets/kubernetes.io/serviceaccount';
+  const fm = createFileMap({ [`${dir}/token`]: 'jwt', [`${dir}/namespace`]: 'lab', '/etc/hosts': 'h\n' }, { readOnlyDirs: [dir] });
+  const code = (f: () => void): string => {
+    try {
+      f();
+      return 'ok';
+    } catch (e) {
+      return isFsError(e) ? e.code : 'other';
+    }
+  };
+  assert.equal(fm.read(`${dir}/token`)?.toString(), 'jwt');
+  assert.deepEqual(fm.list(dir), ['namespace', 'token']);
+  assert.equal(fm.stat('/var/run/secrets'), 'dir');
+  assert.equal(code(() => fm.write(`${dir}/token`, 'x')), 'EROFS');
+  assert.equal(code(() => fm.write(`${dir}/token`, 'x', 'append')), 'EROFS');
+  assert.equal(code(() => fm.write(`${dir}/new`, 'x')), 'EROFS');
+  assert.equal(code(() => fm.mkdir(`${dir}/d`)), 'EROFS');
+  assert.equal(code(() => fm.remove(`${dir}/token`)), 'EROFS');
+  assert.equal(code(() => fm.remove(dir)), 'EROFS');
+  assert.equal(code(() => fm.remove(`${dir}/missing`)), 'ENOENT');
+  assert.equal(fm.read(`${dir}/token`)?.toString(), 'jwt', 'unchanged');
+  // Beside it, and a directory whose name merely starts the same: writable.
+  fm.write('/var/run/secrets/other', 'ok');
+  fm.mkdir(`${dir}x`);
+  fm.write(`${dir}x/f`, 'ok');
+  fm.write('/etc/hosts', 'mine');
+  assert.equal(fm.read('/etc/hosts')?.toString(), 'mine');
+  // An empty read-only mount exists as a directory.
+  const empty = createFileMap({}, { readOnlyDirs: ['/mnt/ro'] });
+  assert.equal(empty.stat('/mnt/ro'), 'dir');
+  assert.equal(code(() => empty.write('/mnt/ro/x', '')), 'EROFS');
+});

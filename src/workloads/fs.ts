@@ -8,7 +8,8 @@
  * helpers programs use (resolve against a cwd, dirname, basename).
  *
  * Not a real VFS: no permissions beyond that, no links, no timestamps.
- * /dev/null reads empty and swallows writes; /proc and /sys refuse writes.
+ * /dev/null reads empty and swallows writes; /proc and /sys refuse writes, and so
+ * do read-only mounts (`readOnlyDirs`, e.g. the service-account volume): EROFS.
  */
 import type { FileMap, FsError } from './process.js';
 
@@ -73,6 +74,11 @@ export interface FileMapOptions {
   readonly dirs?: ReadonlyArray<string>;
   /** When true, image files may be replaced (root in the container); default true. */
   readonly rootWritable?: boolean;
+  /**
+   * Directories mounted read-only (a volumeMount with readOnly: true): writing,
+   * creating or removing anything in them fails with EROFS, for root too.
+   */
+  readonly readOnlyDirs?: ReadonlyArray<string>;
 }
 
 /**
@@ -100,7 +106,10 @@ export function createFileMap(image: Readonly<Record<string, string | Buffer>>, 
     addDirChain(dirname(path));
   }
   const rootWritable = opts.rootWritable ?? true;
-  const isSpecialRo = (p: string): boolean => p === '/proc' || p.startsWith('/proc/') || p === '/sys' || p.startsWith('/sys/');
+  const roMounts = (opts.readOnlyDirs ?? []).map((d) => resolvePath('/', d));
+  for (const d of roMounts) addDirChain(d);
+  const under = (p: string, d: string): boolean => p === d || p.startsWith(d === '/' ? '/' : `${d}/`);
+  const isSpecialRo = (p: string): boolean => under(p, '/proc') || under(p, '/sys') || roMounts.some((d) => under(p, d));
 
   return {
     read(path) {
@@ -151,6 +160,7 @@ export function createFileMap(image: Readonly<Record<string, string | Buffer>>, 
       dirs.add(path);
     },
     remove(path) {
+      if (roMounts.some((d) => under(path, d)) && (files.has(path) || dirs.has(path))) throw fsError('EROFS');
       if (imageFiles.has(path) && !rootWritable) throw fsError('EACCES');
       if (files.delete(path)) {
         imageFiles.delete(path);

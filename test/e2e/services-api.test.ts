@@ -5,7 +5,11 @@
  * the lab's NodePort Service (nodePort 30080), a clash answered with
  * kube-apiserver's text, `kubectl get svc` columns (CLUSTER-IP, 80:30080/TCP,
  * EXTERNAL-IP), Endpoints and EndpointSlices for the lab's backend pods, dry
- * runs, and a freed port reused after a delete.
+ * runs, and a freed port reused after a delete. And the `kubernetes` Service as on
+ * kind: its Endpoints and EndpointSlice name the API server (here 127.0.0.1:<port>),
+ * and a curlimages/curl pod runs the usual lab recipe with its service-account files
+ * (token, ca.crt, namespace), gets 401 without a token, and times out once a
+ * NetworkPolicy denies its egress.
  *
  * The cluster is the one `kwire up` runs (ingress on free ports, ephemeral store).
  */
@@ -23,8 +27,8 @@ import { labFile } from './lab-scenario.js';
 interface Harness {
   readonly cluster: RunningCluster;
   readonly subnet: number;
-  kubectl(args: ReadonlyArray<string>): Promise<{ code: number; stdout: string; stderr: string }>;
-  ok(args: ReadonlyArray<string>): Promise<string>;
+  kubectl(args: ReadonlyArray<string>, opts?: { input?: string }): Promise<{ code: number; stdout: string; stderr: string }>;
+  ok(args: ReadonlyArray<string>, opts?: { input?: string }): Promise<string>;
   file(name: string, content: string): string;
   stop(): Promise<void>;
 }
@@ -37,13 +41,13 @@ async function startServicesCluster(): Promise<Harness> {
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, standaloneKubeconfig({ contextName: 'kwire', server: cluster.url, caPem: cluster.pki.caCert, clientCertPem: cluster.pki.clientCert, clientKeyPem: cluster.pki.clientKey }));
   const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: dir };
-  const kubectl = (args: ReadonlyArray<string>) => run(kubectlBinary(), [`--cache-dir=${join(dir, 'kube-cache')}`, ...args], { env, timeoutMs: 30_000 });
+  const kubectl = (args: ReadonlyArray<string>, opts: { input?: string } = {}) => run(kubectlBinary(), [`--cache-dir=${join(dir, 'kube-cache')}`, ...args], { env, timeoutMs: 30_000, input: opts.input });
   return {
     cluster,
     subnet,
     kubectl,
-    async ok(args) {
-      const r = await kubectl(args);
+    async ok(args, opts) {
+      const r = await kubectl(args, opts);
       if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
       return r.stdout;
     },
@@ -179,6 +183,105 @@ test('Services with the real kubectl: allocation, clashes, get svc columns, endp
       assert.equal((await c.ok(['apply', '-f', again])).trim(), 'service/backend-nodeport-2 created');
       const port = await c.ok(['get', 'svc', 'backend-nodeport-2', '-n', 'networking-lab', '-o', 'jsonpath={.spec.ports[0].nodePort}']);
       assert.equal(port, '30080');
+    });
+  } finally {
+    await c.stop();
+  }
+});
+
+const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+// The lab recipe, as typed in a pod's shell.
+const LAB_RECIPE = `TOKEN=$(cat ${SA_DIR}/token)
+curl --cacert ${SA_DIR}/ca.crt -H "Authorization: Bearer $TOKEN" https://kubernetes.default.svc/api`;
+
+const DENY_EGRESS = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: deny-egress
+  namespace: api-lab
+spec:
+  podSelector:
+    matchLabels:
+      run: api-client
+  policyTypes: [Egress]
+`;
+
+test('the kubernetes Service names the API server; a pod reaches it with its service-account token', async (t) => {
+  const c = await startServicesCluster();
+  const apiPort = Number(new URL(c.cluster.url).port);
+  const exec = (script: string) => c.kubectl(['exec', 'api-client', '-n', 'api-lab', '--', 'sh', '-c', script]);
+  try {
+    await t.test('kubectl get endpoints / endpointslices / describe svc show the API server, as on kind', async () => {
+      assert.match(await c.ok(['get', 'endpoints', 'kubernetes']), new RegExp(`^NAME\\s+ENDPOINTS\\s+AGE\\nkubernetes\\s+127\\.0\\.0\\.1:${apiPort}\\s+\\S+\\n$`));
+      assert.match(await c.ok(['get', 'endpointslices']), new RegExp(`^NAME\\s+ADDRESSTYPE\\s+PORTS\\s+ENDPOINTS\\s+AGE\\nkubernetes\\s+IPv4\\s+${apiPort}\\s+127\\.0\\.0\\.1\\s+\\S+\\n$`));
+      const d = await c.ok(['describe', 'svc', 'kubernetes']);
+      assert.match(d, /^Selector:\s+<none>$/m);
+      assert.match(d, /^Port:\s+https\s+443\/TCP$/m);
+      assert.match(d, /^TargetPort:\s+6443\/TCP$/m);
+      assert.match(d, new RegExp(`^Endpoints:\\s+127\\.0\\.0\\.1:${apiPort}$`, 'm'));
+      const slice = JSON.parse(await c.ok(['get', 'endpointslice', 'kubernetes', '-o', 'json'])) as { metadata: { labels: Record<string, string>; ownerReferences?: unknown }; ports: unknown };
+      assert.deepEqual(slice.metadata.labels, { 'kubernetes.io/service-name': 'kubernetes' }, 'no managed-by label: the API server owns it');
+      assert.equal(slice.metadata.ownerReferences, undefined);
+      assert.deepEqual(slice.ports, [{ name: 'https', port: apiPort, protocol: 'TCP' }]);
+      assert.equal(await c.ok(['get', 'endpoints', 'kubernetes', '-o', 'jsonpath={.metadata.labels}']), '{"endpointslice.kubernetes.io/skip-mirror":"true"}');
+    });
+
+    await c.ok(['create', 'namespace', 'api-lab']);
+    await c.ok(['run', 'api-client', '--image=curlimages/curl', '--restart=Never', '-n', 'api-lab', '--', 'sleep', '3600']);
+    await eventually('the curl pod to run', async () => ((await c.ok(['get', 'pod', 'api-client', '-n', 'api-lab', '-o', 'jsonpath={.status.phase}'])) === 'Running' ? true : undefined), 30_000);
+
+    await t.test('the pod has the kube-api-access volume and its files: the cluster CA, the namespace, a token of its service account', async () => {
+      const spec = JSON.parse(await c.ok(['get', 'pod', 'api-client', '-n', 'api-lab', '-o', 'jsonpath={.spec}'])) as { serviceAccountName: string; volumes: Array<{ name: string }>; containers: Array<{ volumeMounts: unknown }> };
+      assert.equal(spec.serviceAccountName, 'default');
+      const vol = spec.volumes[0]!.name;
+      assert.match(vol, /^kube-api-access-[a-z0-9]{5}$/);
+      assert.deepEqual(spec.containers[0]!.volumeMounts, [{ mountPath: SA_DIR, name: vol, readOnly: true }]);
+      assert.equal((await exec(`ls ${SA_DIR}`)).stdout, 'ca.crt\nnamespace\ntoken\n');
+      assert.equal((await exec(`cat ${SA_DIR}/namespace`)).stdout, 'api-lab');
+      assert.equal((await exec(`cat ${SA_DIR}/ca.crt`)).stdout, c.cluster.pki.caCert);
+      const token = (await exec(`cat ${SA_DIR}/token`)).stdout;
+      const verified = c.cluster.serviceAccountTokens.verify(token);
+      assert.ok(verified.ok, verified.ok ? '' : verified.reason);
+      assert.equal(verified.user.username, 'system:serviceaccount:api-lab:default');
+      assert.equal(verified.claims['kubernetes.io'].pod?.name, 'api-client');
+      const ro = await exec(`echo x > ${SA_DIR}/token`);
+      assert.notEqual(ro.code, 0);
+      assert.match(ro.stderr, /Read-only file system/);
+    });
+
+    await t.test('the lab recipe: curl with the token and ca.crt gets the APIVersions, through 10.96.0.1 to 127.0.0.1:<port>', async () => {
+      const r = await exec(LAB_RECIPE);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /"kind": "APIVersions"/);
+      assert.deepEqual((JSON.parse(r.stdout) as { versions: string[] }).versions, ['v1']);
+      const rec = c.cluster.net.recent({ service: 'default/kubernetes' }).at(-1);
+      assert.equal(rec?.verdict, 'forwarded');
+      assert.deepEqual(rec?.dst, { ip: '10.96.0.1', port: 443 });
+      assert.deepEqual(rec?.endpoint, { ip: '127.0.0.1', port: apiPort });
+      // The serving certificate names the ClusterIP too (what in-cluster clients dial, from the environment).
+      const byIp = await exec(`curl -s --cacert ${SA_DIR}/ca.crt -H "Authorization: Bearer $(cat ${SA_DIR}/token)" https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT/api/v1/namespaces/api-lab/pods/api-client`);
+      assert.equal(byIp.code, 0, byIp.stderr);
+      assert.equal((JSON.parse(byIp.stdout) as { metadata: { name: string } }).metadata.name, 'api-client');
+    });
+
+    await t.test('no token, or an invalid one: 401 Unauthorized (anonymous requests are off)', async () => {
+      const unauthorized = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 };
+      const none = await exec('curl -sk https://kubernetes.default.svc/version');
+      assert.equal(none.code, 0, none.stderr);
+      assert.deepEqual(JSON.parse(none.stdout), unauthorized);
+      const bad = await exec(`curl -s -o /dev/null -w '%{http_code}' --cacert ${SA_DIR}/ca.crt -H "Authorization: Bearer $(cat ${SA_DIR}/token)x" https://kubernetes.default.svc/api`);
+      assert.equal(bad.stdout, '401');
+    });
+
+    await t.test('a NetworkPolicy denying all egress from the pod: the API call times out (127.0.0.1 is an ipBlock peer)', async () => {
+      await c.ok(['apply', '-f', '-'], { input: DENY_EGRESS });
+      // By the ClusterIP from the environment: the policy drops DNS too.
+      const r = await exec(`curl -sS --connect-timeout 2 --cacert ${SA_DIR}/ca.crt -H "Authorization: Bearer $(cat ${SA_DIR}/token)" https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT/api`);
+      assert.equal(r.code, 28, r.stdout + r.stderr);
+      assert.match(r.stderr, /curl: \(28\) Connection timed out after \d+ milliseconds/);
+      const rec = c.cluster.net.recent({ service: 'default/kubernetes', verdict: 'dropped' }).at(-1);
+      assert.deepEqual(rec?.endpoint, { ip: '127.0.0.1', port: apiPort });
+      assert.deepEqual(rec?.policies, ['api-lab/deny-egress']);
     });
   } finally {
     await c.stop();

@@ -2,11 +2,13 @@
  * @module controllers/kubelet/kubelet
  * The kubelet of every node: for each pod bound to a node it allocates the pod IP
  * from the node's /24, registers it on the virtual pod network, writes the
- * kubelet-managed files, starts each container's emulation with its computed
- * environment, and keeps `status` true: phase, conditions, container states,
- * restart counts (with CrashLoopBackOff), readiness and liveness probes. Deleting a
- * pod stops its containers (SIGTERM, then SIGKILL after the grace period) and
- * removes it. Logs, exec and attach are served from here.
+ * kubelet-managed files (and the service-account volume: ca.crt, namespace and a
+ * token, read-only at /var/run/secrets/kubernetes.io/serviceaccount), starts each
+ * container's emulation with its computed environment, and keeps `status` true:
+ * phase, conditions, container states, restart counts (with CrashLoopBackOff),
+ * readiness and liveness probes. Deleting a pod stops its containers (SIGTERM,
+ * then SIGKILL after the grace period) and removes it. Logs, exec and attach are
+ * served from here.
  *
  *   pod bound -> IP -> files -> containers (runtime) -> status
  *   container exit -> restart policy -> status      probes -> ready -> status
@@ -19,14 +21,19 @@ import type { KObject } from '../../store/store.js';
 import type { PodNetwork } from '../../dataplane/index.js';
 import type { ContainerSpec, RunningContainer, StartResult, ExecOutcome } from '../../workloads/images/types.js';
 import { kubeletFiles } from '../../workloads/pod-files.js';
+import { createFileMap } from '../../workloads/fs.js';
+import type { FileMap } from '../../workloads/process.js';
 import type { Controller } from '../controller.js';
 import { WorkQueue } from '../workqueue.js';
-import { R, inform, keyOf, splitKey } from '../informer.js';
+import { R, inform, keyOf, resourceOf, splitKey } from '../informer.js';
 import { EventRecorder } from '../events.js';
 import { NodeIpam } from './ipam.js';
 import { LogBuffer } from './log-buffer.js';
 import { containerEnv, serviceLinkEnv, EnvError, type EnvVar, type EnvFromSource, type ServiceForEnv } from './env.js';
 import { runProbe, type Probe } from './probes.js';
+import { serviceAccountVolume, type PodSpecVolumes, type ServiceAccountCredentials, type VolumeMount } from './service-account.js';
+
+export { SERVICE_ACCOUNT_DIR, type PodTokenRequest, type ServiceAccountCredentials } from './service-account.js';
 
 /** Starts containers; the image emulations implement it. */
 export interface ContainerRuntime {
@@ -50,9 +57,10 @@ interface K8sContainer {
   tty?: boolean;
   resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
   securityContext?: { runAsUser?: number; runAsGroup?: number };
+  volumeMounts?: VolumeMount[];
 }
 
-interface PodSpecLike {
+interface PodSpecLike extends PodSpecVolumes {
   nodeName?: string;
   containers: K8sContainer[];
   restartPolicy?: 'Always' | 'OnFailure' | 'Never';
@@ -64,6 +72,7 @@ interface PodSpecLike {
   enableServiceLinks?: boolean;
   terminationGracePeriodSeconds?: number;
   serviceAccountName?: string;
+  serviceAccount?: string;
 }
 
 type ContainerStateJson =
@@ -104,6 +113,8 @@ interface PodRun {
   readonly containers: Map<string, ContainerRun>;
   readonly abort: AbortController;
   stopping: boolean;
+  /** Service-account tokens issued for this pod, by audience and lifetime (shared by its containers and restarts). */
+  readonly tokens: Map<string, string>;
 }
 
 const CLUSTER_DNS = '10.96.0.10';
@@ -120,7 +131,11 @@ export interface KubeletOptions {
   readonly clusterDomain?: string;
   /** Node allocatable for resourceFieldRef defaults. */
   readonly nodeAllocatable?: Record<string, string>;
+  /** The service-account volume's contents; absent: pods get no such files. */
+  readonly serviceAccounts?: ServiceAccountCredentials;
 }
+
+const SERVICE_ACCOUNTS = resourceOf('v1', 'ServiceAccount');
 
 export class Kubelet implements Controller {
   readonly name = 'kubelet';
@@ -234,6 +249,7 @@ export class Kubelet implements Controller {
       containers: new Map(),
       abort: new AbortController(),
       stopping: false,
+      tokens: new Map(),
     };
     this.pods.set(keyOf(pod), run);
     for (const c of spec.containers ?? []) {
@@ -280,6 +296,42 @@ export class Kubelet implements Controller {
       files['/etc/resolv.conf'] = `${search.length ? `search ${search.join(' ')}\n` : ''}${ns.map((n) => `nameserver ${n}\n`).join('')}${opts.size ? `options ${[...opts.values()].join(' ')}\n` : ''}`;
     }
     return files;
+  }
+
+  /**
+   * A container's files: the kubelet's, plus the service-account volume when the
+   * container mounts it (read-only, as projected volumes are).
+   */
+  private containerFiles(run: PodRun, spec: PodSpecLike, container: K8sContainer): FileMap | Record<string, string> {
+    const files = this.podFiles(run, spec);
+    const creds = this.opts.serviceAccounts;
+    if (!creds) return files;
+    const saName = spec.serviceAccountName || spec.serviceAccount || 'default';
+    const sa = this.registry!.tryGet(SERVICE_ACCOUNTS, run.namespace, saName) as (Readonly<KObject> & { automountServiceAccountToken?: boolean }) | undefined;
+    const plan = serviceAccountVolume(spec, container, sa?.automountServiceAccountToken);
+    if (!plan) return files;
+    for (const f of plan.files) {
+      if (f.source === 'ca.crt') files[f.path] = creds.caCert;
+      else if (f.source === 'namespace') files[f.path] = run.namespace;
+      else {
+        const key = `${f.audience ?? ''}|${f.expirationSeconds ?? ''}`;
+        let token = run.tokens.get(key);
+        if (token === undefined) {
+          token = creds.token({
+            namespace: run.namespace,
+            serviceAccountName: saName,
+            podName: run.name,
+            podUid: run.uid,
+            nodeName: run.node,
+            ...(f.audience !== undefined ? { audience: f.audience } : {}),
+            ...(f.expirationSeconds !== undefined ? { expirationSeconds: f.expirationSeconds } : {}),
+          });
+          run.tokens.set(key, token);
+        }
+        files[f.path] = token;
+      }
+    }
+    return createFileMap(files, { readOnlyDirs: [plan.dir] });
   }
 
   private serviceEnv(ns: string, spec: PodSpecLike): Record<string, string> {
@@ -348,7 +400,7 @@ export class Kubelet implements Controller {
         podName: run.name,
         namespace: run.namespace,
         net: this.opts.net,
-        files: this.podFiles(run, spec),
+        files: this.containerFiles(run, spec, c.spec),
         stdout,
         stderr,
         stdin: c.stdin as Readable | undefined,
