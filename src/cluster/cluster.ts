@@ -21,6 +21,7 @@ import { findResourceByKind } from '../api/resources.js';
 import { ApiError } from '../errors.js';
 import type { KObject } from '../store/store.js';
 import { NamespaceController, namespaceAdmission } from '../controllers/namespace.js';
+import { NamespaceDefaultsController } from '../controllers/namespace-defaults.js';
 import { GarbageCollector } from '../controllers/garbage-collector.js';
 import { DeploymentController } from '../controllers/deployment.js';
 import { ReplicaSetController } from '../controllers/replicaset.js';
@@ -316,6 +317,7 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
   // Policies are loaded before the kubelet starts anything, so no early connection slips through.
   const controllers: Controller[] = [
     new NamespaceController(),
+    new NamespaceDefaultsController(pki.caCert),
     new GarbageCollector(),
     new DeploymentController(),
     new ReplicaSetController(),

@@ -10,7 +10,8 @@
  *   ConfigMap's `ca.crt`, the namespace) is added and mounted read-only at
  *   /var/run/secrets/kubernetes.io/serviceaccount in every container that has no
  *   mount there. Unlike kube-apiserver it does not refuse a pod whose ServiceAccount
- *   does not exist: kwire makes no `default` ServiceAccount in new namespaces.
+ *   does not exist yet (the `default` one is made by controllers/namespace-defaults.ts
+ *   just after its namespace, and a pod created in between must not fail).
  * - The kubelet's TokenRequest: tokens signed by the cluster's service-account key,
  *   bound to the pod (and its node and ServiceAccount when they exist).
  * - The API server's service-account authenticator: a valid token authenticates as
