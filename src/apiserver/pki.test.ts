@@ -36,7 +36,7 @@ test('a new cluster: the serving certificate has the names of kube-apiserver\'s,
   );
   for (const name of ['kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', 'kubernetes', 'localhost']) assert.equal(cert.checkHost(name), name);
   assert.equal(cert.checkIP('10.96.0.1'), '10.96.0.1');
-  assert.equal(createPrivateKey(pki.serviceAccountKey).asymmetricKeyType, 'rsa');
+  assert.equal(createPrivateKey(pki.serviceAccountKey).asymmetricKeyType, 'ec');
   assert.ok(existsSync(join(dir, 'pki', 'ca.key')), 'the CA key is kept');
   const again = await loadOrCreatePki(dir, 'kwire');
   assert.deepEqual(again, pki, 'loaded as written');

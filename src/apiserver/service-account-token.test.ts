@@ -33,12 +33,12 @@ function reason(r: ReturnType<ServiceAccountTokens['verify']>): string {
   return r.ok ? 'ok' : r.reason;
 }
 
-test('a token is an RS256 JWT with the bound-token claims; a 3607 s request lasts a year and warns after 3607 s', () => {
+test('a token is an ES256 JWT with the bound-token claims; a 3607 s request lasts a year and warns after 3607 s', () => {
   clock = 1_800_000_000;
   const tokens = tokensWith(keyA);
   const t = tokens.issue(REQ);
   const { header, claims } = decode(t);
-  assert.deepEqual(header, { alg: 'RS256', kid: keyId(createPublicKey(keyA)) });
+  assert.deepEqual(header, { alg: 'ES256', kid: keyId(createPublicKey(keyA)) });
   assert.match(String(header['kid']), /^[A-Za-z0-9_-]{43}$/);
   assert.equal(typeof claims['jti'], 'string');
   assert.deepEqual({ ...claims, jti: '' }, {
@@ -124,8 +124,8 @@ test('claims are checked after the signature: a validly signed token without the
   clock = 1_800_000_000;
   const a = tokensWith(keyA);
   const signed = (claims: Record<string, unknown>): string => {
-    const input = `${Buffer.from(JSON.stringify({ alg: 'RS256', kid: a.kid })).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-    return `${input}.${createSign('sha256').update(input).sign(keyA).toString('base64url')}`;
+    const input = `${Buffer.from(JSON.stringify({ alg: 'ES256', kid: a.kid })).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+    return `${input}.${createSign('sha256').update(input).sign({ key: keyA, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
   };
   const base = { iss: ISSUER, aud: ISSUER, iat: clock, nbf: clock, exp: clock + 600 };
   assert.equal(reason(a.verify(signed({ ...base, sub: 'system:serviceaccount:lab:default' }))), 'missing kubernetes.io claims');
@@ -134,4 +134,18 @@ test('claims are checked after the signature: a validly signed token without the
   const ok = a.verify(signed({ ...base, sub: 'system:serviceaccount:lab:default', 'kubernetes.io': k }));
   assert.ok(ok.ok, reason(ok));
   assert.equal(ok.user.uid, '', 'a string aud and no uid are accepted');
+});
+
+test('an RSA key signs RS256 and verifies only RS256; other key types are refused', async () => {
+  clock = 1_800_000_000;
+  const rsa = tokensWith(await makeServiceAccountKey('rsa'));
+  const t = rsa.issue(REQ);
+  assert.equal(decode(t).header['alg'], 'RS256');
+  assert.equal(reason(rsa.verify(t)), 'ok');
+  const es = tokensWith(keyA);
+  assert.equal(reason(es.verify(t)), 'unexpected signing algorithm "RS256"');
+  assert.equal(reason(rsa.verify(es.issue(REQ))), 'unexpected signing algorithm "ES256"');
+  const { generateKeyPairSync } = await import('node:crypto');
+  const ed = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  assert.throws(() => tokensWith(ed), /must be an RSA or an ECDSA P-256 key/);
 });

@@ -1,11 +1,11 @@
 /**
  * @module apiserver/service-account-token
- * Service-account tokens as kube-apiserver issues and checks them: JWTs (RS256)
- * signed with the cluster's service-account key, `kid` derived from the public
+ * Service-account tokens as kube-apiserver issues and checks them: JWTs signed
+ * with the cluster's service-account key (ES256 for an ECDSA P-256 key, RS256 for RSA), `kid` derived from the public
  * key, and the bound-token claims of a TokenRequest:
  *
  * ```
- *   header  {"alg":"RS256","kid":"<base64url sha256 of the SPKI public key>"}
+ *   header  {"alg":"ES256","kid":"<base64url sha256 of the SPKI public key>"}
  *   claims  {"aud":["https://kubernetes.default.svc.cluster.local"],"exp":..,"iat":..,
  *            "iss":"https://kubernetes.default.svc.cluster.local","jti":"<uuid>",
  *            "kubernetes.io":{"namespace":"default","node":{"name":..,"uid":..},
@@ -18,8 +18,8 @@
  * extended to a year with `warnafter` at 3607 s, as kube-apiserver does by
  * default (`--service-account-extend-token-expiration`).
  *
- * `verify` checks the signature with this key only, the algorithm (RS256; `none`
- * and the rest are refused), the issuer, the audiences and the time claims (with
+ * `verify` checks the signature with this key only, the algorithm (the key's own;
+ * `none` and the rest are refused), the issuer, the audiences and the time claims (with
  * kube's one-minute leeway). Whether the bound pod and ServiceAccount still exist
  * is the caller's part (it has the registry). Node's crypto only.
  */
@@ -147,18 +147,29 @@ function readClaims(v: unknown): TokenClaims | string {
   };
 }
 
+export type JwtAlgorithm = 'RS256' | 'ES256';
+
+/** RS256 for an RSA key, ES256 for an ECDSA P-256 key; anything else is refused. */
+function algorithmOf(key: KeyObject): JwtAlgorithm {
+  if (key.asymmetricKeyType === 'rsa') return 'RS256';
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
+  throw new Error('the service-account key must be an RSA or an ECDSA P-256 key');
+}
+
 /** Issues and verifies the cluster's service-account tokens. */
 export class ServiceAccountTokens {
   readonly issuer: string;
   readonly audiences: ReadonlyArray<string>;
   readonly kid: string;
+  /** The JWT algorithm the key signs with. */
+  readonly alg: JwtAlgorithm;
   private readonly privateKey: KeyObject;
   private readonly publicKey: KeyObject;
   private readonly now: () => number;
 
   constructor(opts: ServiceAccountTokensOptions) {
     this.privateKey = createPrivateKey(opts.privateKeyPem);
-    if (this.privateKey.asymmetricKeyType !== 'rsa') throw new Error('the service-account key must be an RSA key');
+    this.alg = algorithmOf(this.privateKey);
     this.publicKey = createPublicKey(this.privateKey);
     this.kid = keyId(this.publicKey);
     this.issuer = opts.issuer;
@@ -187,8 +198,8 @@ export class ServiceAccountTokens {
       nbf: iat,
       sub: serviceAccountUsername(req.namespace, req.serviceAccount.name),
     };
-    const signingInput = `${b64json({ alg: 'RS256', kid: this.kid })}.${b64json(claims)}`;
-    const signature = sign('sha256', Buffer.from(signingInput), this.privateKey).toString('base64url');
+    const signingInput = `${b64json({ alg: this.alg, kid: this.kid })}.${b64json(claims)}`;
+    const signature = sign('sha256', Buffer.from(signingInput), { key: this.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
     return `${signingInput}.${signature}`;
   }
 
@@ -199,11 +210,12 @@ export class ServiceAccountTokens {
     const [h, p, s] = parts as [string, string, string];
     const header = parseSegment(h);
     if (!isRecord(header)) return { ok: false, reason: 'malformed header' };
-    if (header['alg'] !== 'RS256') return { ok: false, reason: `unexpected signing algorithm ${JSON.stringify(header['alg'])}` };
+    if (header['alg'] !== this.alg) return { ok: false, reason: `unexpected signing algorithm ${JSON.stringify(header['alg'])}` };
     if (!/^[A-Za-z0-9_-]+$/.test(s)) return { ok: false, reason: 'malformed signature' };
     let valid: boolean;
     try {
-      valid = verify('sha256', Buffer.from(`${h}.${p}`), this.publicKey, Buffer.from(s, 'base64url'));
+      // JWS's ECDSA signatures are r||s (IEEE P1363), not DER; the option is ignored for RSA.
+      valid = verify('sha256', Buffer.from(`${h}.${p}`), { key: this.publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(s, 'base64url'));
     } catch {
       valid = false;
     }
