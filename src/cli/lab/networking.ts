@@ -1,6 +1,6 @@
 /**
  * @module cli/lab/networking
- * The networking lab (`../shared/seed/`, "Kubernetes Networking: Services,
+ * The networking lab ("Kubernetes Networking: Services,
  * Ingress, and Network Policies"), its eleven steps as the lab writes them, with
  * the checks that say whether each step's outcome is what the lab describes.
  *

@@ -5,8 +5,8 @@
  * Dev tool (not part of the build or the tests): a logging mock API server used to capture the
  * protobuf request bodies that a real kubectl (1.32+) sends for `kubectl create ...`.
  * It binds 127.0.0.1 only, plain http, and serves just enough for `create`:
- *   GET /version, GET /api and GET /apis (aggregated discovery v2/v2beta1, sec. 4 of
- *   shared/docs/kubectl-wire.md), and 201 for every POST, echoing the object decoded from the body
+ *   GET /version, GET /api and GET /apis (aggregated discovery v2/v2beta1, as kubectl
+ *   asks for it), and 201 for every POST, echoing the object decoded from the body
  *   (when started with `node --import tsx` so that ../decode.ts can be loaded; otherwise a minimal
  *   object built from the URL).
  * Every request is appended as one JSON line to LOGFILE: {method, url, headers, bodyHex}.
