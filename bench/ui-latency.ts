@@ -273,6 +273,17 @@ async function main(): Promise<void> {
       return out;
     };
     const cluster = c;
+    /** Frames and rows recorded afresh, then SECONDS of flows to `dst`, then 2 s to settle. */
+    const measuredFlows = async (dst: string | ReadonlyArray<string>, firstPort: number) => {
+      await page.evaluate('window.__framesOn = true; { let last = performance.now(); const tick = (t) => { window.__frameGaps.push(t - last); last = t; if (window.__framesOn) requestAnimationFrame(tick); }; requestAnimationFrame(tick); } true');
+      await page.evaluate('window.__longTasks.splice(0); window.__frameGaps.splice(0); window.__rowSeen = {}; window.__rowPainted = {}; true');
+      dialledAt.clear();
+      startedAt.clear();
+      const made = await profiled(() => generateFlows(cluster, clientIp, dst, SECONDS, firstPort, startedAt));
+      await sleep(2_000);
+      await page.evaluate('window.__framesOn = false; true');
+      return made;
+    };
     const gen2 = await profiled(() => generateFlows(cluster, clientIp, backendIp, SECONDS, 40_000, startedAt));
     await sleep(2_000);
     await page.evaluate('window.__framesOn = false; true');
@@ -284,13 +295,7 @@ async function main(): Promise<void> {
     // Attribution: the same flows with the map hidden (the "Who can reach whom" tab shown).
     await page.click('#tab-matrix');
     await sleep(1_000);
-    await page.evaluate('window.__framesOn = true; { let last = performance.now(); const tick = (t) => { window.__frameGaps.push(t - last); last = t; if (window.__framesOn) requestAnimationFrame(tick); }; requestAnimationFrame(tick); } true');
-    await page.evaluate('window.__longTasks.splice(0); window.__frameGaps.splice(0); window.__rowSeen = {}; window.__rowPainted = {}; true');
-    dialledAt.clear();
-    startedAt.clear();
-    const gen3 = await profiled(() => generateFlows(cluster, clientIp, backendIp, SECONDS, 60_000, startedAt));
-    await sleep(2_000);
-    await page.evaluate('window.__framesOn = false; true');
+    const gen3 = await measuredFlows(backendIp, 60_000);
     console.log(`\n3. the same ${gen3.made} connections (${gen3.failed} failed) with the map tab hidden`);
     await frames('map hidden:');
     const l3 = await latencies();
@@ -305,13 +310,7 @@ async function main(): Promise<void> {
     await page.waitForFunction(`window.kwireUi.cy.nodes('.pod').length >= 200`, undefined, { timeout: 60_000 });
     await page.waitForFunction('!window.kwireUi.layoutRunning', undefined, { timeout: 60_000 });
     await sleep(1_000);
-    await page.evaluate('window.__framesOn = true; { let last = performance.now(); const tick = (t) => { window.__frameGaps.push(t - last); last = t; if (window.__framesOn) requestAnimationFrame(tick); }; requestAnimationFrame(tick); } true');
-    await page.evaluate('window.__longTasks.splice(0); window.__frameGaps.splice(0); window.__rowSeen = {}; window.__rowPainted = {}; true');
-    dialledAt.clear();
-    startedAt.clear();
-    const gen4 = await profiled(() => generateFlows(cluster, clientIp, scaleIps, SECONDS, 20_000, startedAt));
-    await sleep(2_000);
-    await page.evaluate('window.__framesOn = false; true');
+    const gen4 = await measuredFlows(scaleIps, 20_000);
     const flowEdges = (await page.evaluate(`window.kwireUi.cy.edges('.flow').length`)) as number;
     console.log(`\n4. every Deployment open (${await page.evaluate(`window.kwireUi.cy.nodes('.pod').length`)} pod nodes), ${gen4.made} connections (${gen4.failed} failed) spread over the 200 pods; ${flowEdges} flow edges on the map 2 s after`);
     await frames('spread flows:');
