@@ -404,7 +404,8 @@ function main(): void {
   for (const r of RESOURCES) {
     const mod = moduleOf(r.group, r.version);
     refTo(mod, r.kind);
-    refTo(mod, r.listKind);
+    // Create-only kinds (SelfSubjectReview) have no list kind.
+    if (loadModule(mod).decls.has(r.listKind)) refTo(mod, r.listKind);
     for (const sub of r.subresources) {
       const smod = moduleOf(sub.group ?? r.group, sub.version ?? r.version);
       if (loadModule(smod).decls.has(sub.kind)) refTo(smod, sub.kind);

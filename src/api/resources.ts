@@ -84,7 +84,10 @@ export const RESOURCES: ReadonlyArray<ResourceInfo> = [
   r('', 'v1', 'Endpoints', 'endpoints', true, { shortNames: ['ep'] }),
   r('', 'v1', 'ConfigMap', 'configmaps', true, { shortNames: ['cm'] }),
   r('', 'v1', 'Secret', 'secrets', true),
-  r('', 'v1', 'ServiceAccount', 'serviceaccounts', true, { shortNames: ['sa'] }),
+  r('', 'v1', 'ServiceAccount', 'serviceaccounts', true, {
+    shortNames: ['sa'],
+    subresources: [{ name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] }],
+  }),
   r('', 'v1', 'Event', 'events', true, { shortNames: ['ev'] }),
   r('apps', 'v1', 'Deployment', 'deployments', true, {
     shortNames: ['deploy'],
@@ -102,6 +105,10 @@ export const RESOURCES: ReadonlyArray<ResourceInfo> = [
   r('networking.k8s.io', 'v1', 'IngressClass', 'ingressclasses', false),
   r('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', true, { shortNames: ['netpol'] }),
   r('events.k8s.io', 'v1', 'Event', 'events', true, { shortNames: ['ev'] }),
+  // Create-only, never stored: answered by the API server from the request's user.
+  // v1 (GA in 1.28) first, so it is the group's preferred version; v1beta1 is what kubectl 1.27 asks for.
+  r('authentication.k8s.io', 'v1', 'SelfSubjectReview', 'selfsubjectreviews', false, { verbs: ['create'] }),
+  r('authentication.k8s.io', 'v1beta1', 'SelfSubjectReview', 'selfsubjectreviews', false, { verbs: ['create'] }),
 ];
 
 /** "apps/v1", or "v1" for the core group. */

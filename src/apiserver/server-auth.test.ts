@@ -92,3 +92,41 @@ test('curl, Wget and browsers get indented JSON (as kube-apiserver\'s isPrettyPr
   assert.equal(denied.body, `${JSON.stringify(UNAUTHORIZED, null, 2)}\n`);
   assert.equal((await get('/api', { ...auth, 'User-Agent': 'kubectl/v1.31.0 (linux/amd64) kubernetes/abcdef' })).body, compact.body);
 });
+
+function post(path: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, path, method: 'POST', headers: { 'Content-Type': 'application/json', ...headers } }, (res) => {
+      let out = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (out += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: out }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('selfsubjectreviews answers the authenticated user (v1, and v1beta1 for kubectl 1.27); it is create-only', async () => {
+  const auth = { Authorization: `Bearer ${SA_TOKEN}` };
+  for (const gv of ['authentication.k8s.io/v1', 'authentication.k8s.io/v1beta1']) {
+    const r = await post(`/apis/${gv}/selfsubjectreviews`, JSON.stringify({ kind: 'SelfSubjectReview', apiVersion: gv, metadata: { creationTimestamp: null }, status: { userInfo: {} } }), auth);
+    assert.equal(r.status, 201, r.body);
+    const review = JSON.parse(r.body) as { kind: string; apiVersion: string; metadata: { creationTimestamp: string }; status: { userInfo: unknown } };
+    assert.equal(review.kind, 'SelfSubjectReview');
+    assert.equal(review.apiVersion, gv);
+    assert.match(review.metadata.creationTimestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.deepEqual(review.status.userInfo, { username: SA_USER.username, uid: 'u1', groups: SA_USER.groups });
+  }
+  const admin = await post('/apis/authentication.k8s.io/v1/selfsubjectreviews', '{}', { Authorization: `Bearer ${ADMIN_TOKEN}` });
+  assert.deepEqual((JSON.parse(admin.body) as { status: unknown }).status, { userInfo: { username: ADMIN_USER.username, groups: ADMIN_USER.groups } });
+  const wrongKind = await post('/apis/authentication.k8s.io/v1/selfsubjectreviews', JSON.stringify({ kind: 'TokenReview', apiVersion: 'authentication.k8s.io/v1' }), auth);
+  assert.equal(wrongKind.status, 400);
+  assert.equal((await get('/apis/authentication.k8s.io/v1/selfsubjectreviews', auth)).status, 405);
+  assert.equal((await get('/apis/authentication.k8s.io/v1/selfsubjectreviews/x', auth)).status, 404);
+  assert.equal((await post('/apis/authentication.k8s.io/v1/selfsubjectreviews', '{}')).status, 401);
+});
+
+test('serviceaccounts/token without a token issuer (in-process servers) is 404, as before', async () => {
+  const r = await post('/api/v1/namespaces/lab/serviceaccounts/default/token', JSON.stringify({ kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1', spec: {} }), { Authorization: `Bearer ${ADMIN_TOKEN}` });
+  assert.equal(r.status, 404);
+});

@@ -21,6 +21,7 @@ import { parseRoute, type Route } from './route.js';
 import { aggregatedDiscovery, apiResourceList, legacyApiGroup, legacyApiGroupList, legacyApiVersions, wantsAggregated } from './discovery.js';
 import { boolParam, prettyPrintFor, readBody, sendJson, sendStatus, warningHeaders } from './http-util.js';
 import { issuedBy } from './pki.js';
+import { selfSubjectReview, userFromCertificate, type CertificateSubject } from './authentication.js';
 
 export interface VersionInfo {
   readonly major: string;
@@ -67,6 +68,11 @@ export interface ApiServerDeps {
   readonly recordManagedFields?: (manager: string, operation: 'Update', res: ResourceInfo, before: Readonly<KObject> | undefined, after: KObject) => void;
   readonly streams?: StreamHandlers;
   /**
+   * The TokenRequest subresource (`POST .../serviceaccounts/NAME/token`): the answer to a
+   * decoded authentication.k8s.io/v1 TokenRequest. Absent: 404, as before it existed.
+   */
+  readonly tokenRequest?: (namespace: string, name: string, body: KObject) => KObject;
+  /**
    * kwire's own endpoints under `/kwire/` (explain, matrix, flows, the web UI),
    * behind the same authentication. Returns false when the path is not theirs.
    */
@@ -85,7 +91,7 @@ export interface AuthenticatedUser {
   readonly extra?: Readonly<Record<string, ReadonlyArray<string>>>;
 }
 
-/** The cluster admin: kind's admin.conf client certificate (O=system:masters) or kwire's token. */
+/** The user of kwire's cluster token (the client certificate authenticates as its subject). */
 export const ADMIN_USER: AuthenticatedUser = { username: 'kubernetes-admin', groups: ['kubeadm:cluster-admins', 'system:masters', 'system:authenticated'] };
 
 export interface StreamHandlers {
@@ -114,8 +120,8 @@ const PATCH_TYPES: Record<string, PatchType> = {
 };
 
 export class ApiServer {
-  /** TLS connections whose client certificate was verified once (kept-alive requests skip the check). */
-  private readonly verifiedSockets = new WeakSet<object>();
+  /** TLS connections whose client certificate was verified once, and its user (kept-alive requests skip the check). */
+  private readonly verifiedSockets = new WeakMap<object, AuthenticatedUser>();
   /** The user of each authenticated request. */
   private readonly users = new WeakMap<IncomingMessage, AuthenticatedUser>();
 
@@ -127,25 +133,30 @@ export class ApiServer {
   }
 
   /**
-   * Authenticates as kube-apiserver's union of authenticators: the client certificate
-   * issued by the cluster CA, the cluster's bearer token, or a bearer token
-   * `verifyToken` accepts. Undefined: 401.
+   * Authenticates as kube-apiserver's union of authenticators, in its order: the client
+   * certificate issued by the cluster CA (as its subject: CN, O), then the cluster's bearer
+   * token, then a bearer token `verifyToken` accepts. So with a client certificate in the
+   * kubeconfig, a `--token` is not looked at, as on a real cluster. Undefined: 401.
    */
   private authenticate(req: IncomingMessage): AuthenticatedUser | undefined {
     const auth = this.deps.auth;
     if (!auth) return ADMIN_USER;
     const sock = req.socket as TLSSocket;
-    if (this.verifiedSockets.has(sock)) return ADMIN_USER;
-    const h = req.headers.authorization;
-    const bearer = h && /^bearer /i.test(h) ? h.slice(7).trim() : undefined;
-    if (bearer !== undefined && bearer === auth.token) return ADMIN_USER;
+    const known = this.verifiedSockets.get(sock);
+    if (known) return known;
     if (typeof sock.getPeerCertificate === 'function') {
       const cert = sock.getPeerCertificate();
       if (cert && cert.raw && issuedBy(cert.raw, auth.caPem)) {
-        this.verifiedSockets.add(sock);
-        return ADMIN_USER;
+        const user = userFromCertificate(cert.subject as unknown as CertificateSubject);
+        if (user) {
+          this.verifiedSockets.set(sock, user);
+          return user;
+        }
       }
     }
+    const h = req.headers.authorization;
+    const bearer = h && /^bearer /i.test(h) ? h.slice(7).trim() : undefined;
+    if (bearer !== undefined && bearer === auth.token) return ADMIN_USER;
     if (bearer !== undefined && bearer !== '' && auth.verifyToken) return auth.verifyToken(bearer);
     return undefined;
   }
@@ -352,6 +363,8 @@ export class ApiServer {
       throw errors.badRequest(`Upgrade request required`);
     }
     if (sub === 'scale') return this.scale(route, method, q, req, res);
+    if (sub === 'token' && r.group === '' && r.kind === 'ServiceAccount') return this.serviceAccountToken(route, method, q, req, res);
+    if (r.group === 'authentication.k8s.io' && r.kind === 'SelfSubjectReview') return this.selfSubjectReview(route, method, q, req, res);
     const opts = this.requestOptions(q, warnings);
     if (!route.name) {
       // Collection
@@ -506,6 +519,41 @@ export class ApiServer {
     const pod = this.deps.registry.get(route.res, route.namespace, route.name!);
     if (!this.deps.streams?.log) throw errors.badRequest('logs are not available in this build of kwire');
     await this.deps.streams.log(pod, q, req, res);
+  }
+
+  /** POST serviceaccounts/NAME/token: kube's TokenREST (see deps.tokenRequest). */
+  private async serviceAccountToken(route: Extract<Route, { t: 'resource' }>, method: string, q: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const issue = this.deps.tokenRequest;
+    if (!issue || !route.namespace) {
+      req.resume();
+      throw errors.pageNotFound();
+    }
+    if (method !== 'POST') {
+      req.resume();
+      throw errors.methodNotAllowed();
+    }
+    const opts = this.requestOptions(q, []);
+    const tokenRes: ResourceInfo = { ...route.res, group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', listKind: 'TokenRequestList', subresources: [] };
+    const body = this.checkTypeMeta(tokenRes, await this.decodeBody(req, tokenRes, opts));
+    const out = issue(route.namespace, route.name!, body);
+    sendJson(res, 201, out, 'application/json', warningHeaders(opts.warnings ?? []));
+  }
+
+  /** POST selfsubjectreviews: the request's own user (`kubectl auth whoami`). */
+  private async selfSubjectReview(route: Extract<Route, { t: 'resource' }>, method: string, q: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (route.name || route.subresource) {
+      req.resume();
+      throw errors.pageNotFound();
+    }
+    if (method !== 'POST') {
+      req.resume();
+      throw errors.methodNotAllowed();
+    }
+    const r = route.res;
+    const opts = this.requestOptions(q, []);
+    this.checkTypeMeta(r, await this.decodeBody(req, r, opts));
+    const user = this.userOf(req) ?? ADMIN_USER;
+    sendJson(res, 201, selfSubjectReview(user, groupVersion(r.group, r.version), new Date()), 'application/json', warningHeaders(opts.warnings ?? []));
   }
 
   private async scale(route: Extract<Route, { t: 'resource' }>, method: string, q: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<void> {

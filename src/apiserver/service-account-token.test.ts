@@ -149,3 +149,19 @@ test('an RSA key signs RS256 and verifies only RS256; other key types are refuse
   const ed = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   assert.throws(() => tokensWith(ed), /must be an RSA or an ECDSA P-256 key/);
 });
+
+test('only a pod-bound 3607 s request for the API server\'s audiences is extended (kube\'s TokenREST)', () => {
+  const tokens = tokensWith(keyA);
+  const lifetime = (t: string): number => {
+    const { claims } = decode(t);
+    return (claims['exp'] as number) - (claims['iat'] as number);
+  };
+  assert.equal(lifetime(tokens.issue(REQ)), EXTENDED_EXPIRATION_SECONDS);
+  assert.equal(lifetime(tokens.issue({ ...REQ, audiences: [ISSUER] })), EXTENDED_EXPIRATION_SECONDS);
+  const { pod: _pod, ...unbound } = REQ;
+  assert.equal(lifetime(tokens.issue({ ...unbound, expirationSeconds: 3607 })), 3607, 'not pod-bound (kubectl create token --duration 3607s)');
+  assert.equal(lifetime(tokens.issue({ ...REQ, audiences: ['vault'] })), 3607, 'another audience');
+  assert.equal(lifetime(tokens.issue({ ...REQ, audiences: [ISSUER, 'vault'] })), 3607, 'not only the API server');
+  const k = decode(tokens.issue({ ...REQ, audiences: ['vault'] })).claims['kubernetes.io'] as Record<string, unknown>;
+  assert.equal(k['warnafter'], undefined);
+});

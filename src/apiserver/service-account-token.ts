@@ -14,9 +14,10 @@
  *            "nbf":..,"sub":"system:serviceaccount:default:default"}
  * ```
  *
- * A request for 3607 seconds (what the `kube-api-access-*` volume asks for) is
- * extended to a year with `warnafter` at 3607 s, as kube-apiserver does by
- * default (`--service-account-extend-token-expiration`).
+ * A pod-bound request for 3607 seconds with the API server's own audiences (what the
+ * `kube-api-access-*` volume asks for) is extended to a year with `warnafter` at 3607 s,
+ * as kube-apiserver does by default (`--service-account-extend-token-expiration`); any
+ * other request (`kubectl create token`, another audience) gets what it asked for.
  *
  * `verify` checks the signature with this key only, the algorithm (the key's own;
  * `none` and the rest are refused), the issuer, the audiences and the time claims (with
@@ -36,10 +37,11 @@ export interface TokenRequest {
   readonly namespace: string;
   readonly serviceAccount: { readonly name: string; readonly uid?: string };
   readonly pod?: { readonly name: string; readonly uid: string };
+  readonly secret?: { readonly name: string; readonly uid: string };
   readonly node?: { readonly name: string; readonly uid?: string };
   /** Default: the API server's audiences. */
   readonly audiences?: ReadonlyArray<string>;
-  /** Default 3607 (extended to a year). */
+  /** Default 3607 (extended to a year when pod-bound for the API server's audiences). */
   readonly expirationSeconds?: number;
 }
 
@@ -60,6 +62,7 @@ export interface TokenClaims {
     readonly namespace: string;
     readonly serviceaccount: NameUid;
     readonly pod?: NameUid;
+    readonly secret?: NameUid;
     readonly node?: NameUid;
     readonly warnafter?: number;
   };
@@ -127,8 +130,9 @@ function readClaims(v: unknown): TokenClaims | string {
   const sa = nameUid(k['serviceaccount']);
   if (!sa) return 'missing serviceaccount claim';
   const pod = k['pod'] === undefined ? undefined : nameUid(k['pod']);
+  const secret = k['secret'] === undefined ? undefined : nameUid(k['secret']);
   const node = k['node'] === undefined ? undefined : nameUid(k['node']);
-  if ((k['pod'] !== undefined && !pod) || (k['node'] !== undefined && !node)) return 'malformed bound object claims';
+  if ((k['pod'] !== undefined && !pod) || (k['secret'] !== undefined && !secret) || (k['node'] !== undefined && !node)) return 'malformed bound object claims';
   return {
     iss,
     sub,
@@ -141,6 +145,7 @@ function readClaims(v: unknown): TokenClaims | string {
       namespace: k['namespace'],
       serviceaccount: sa,
       ...(pod ? { pod } : {}),
+      ...(secret ? { secret } : {}),
       ...(node ? { node } : {}),
       ...(typeof k['warnafter'] === 'number' ? { warnafter: k['warnafter'] } : {}),
     },
@@ -179,11 +184,20 @@ export class ServiceAccountTokens {
 
   /** A signed token for the request (TokenRequest semantics). */
   issue(req: TokenRequest): string {
+    return this.issueWithClaims(req).token;
+  }
+
+  /**
+   * A signed token and its claims. As kube's TokenREST, only a pod-bound 3607 s request
+   * whose audiences are all the API server's own is extended to a year.
+   */
+  issueWithClaims(req: TokenRequest): { readonly token: string; readonly claims: TokenClaims } {
     const iat = this.now();
     const requested = req.expirationSeconds ?? WARN_ONLY_EXPIRATION_SECONDS;
-    const extended = requested === WARN_ONLY_EXPIRATION_SECONDS;
+    const aud = [...(req.audiences && req.audiences.length > 0 ? req.audiences : this.audiences)];
+    const extended = requested === WARN_ONLY_EXPIRATION_SECONDS && req.pod !== undefined && aud.every((a) => this.audiences.includes(a));
     const claims: TokenClaims = {
-      aud: [...(req.audiences && req.audiences.length > 0 ? req.audiences : this.audiences)],
+      aud,
       exp: iat + (extended ? EXTENDED_EXPIRATION_SECONDS : requested),
       iat,
       iss: this.issuer,
@@ -192,6 +206,7 @@ export class ServiceAccountTokens {
         namespace: req.namespace,
         ...(req.node ? { node: req.node } : {}),
         ...(req.pod ? { pod: req.pod } : {}),
+        ...(req.secret ? { secret: req.secret } : {}),
         serviceaccount: req.serviceAccount,
         ...(extended ? { warnafter: iat + requested } : {}),
       },
@@ -200,7 +215,7 @@ export class ServiceAccountTokens {
     };
     const signingInput = `${b64json({ alg: this.alg, kid: this.kid })}.${b64json(claims)}`;
     const signature = sign('sha256', Buffer.from(signingInput), { key: this.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
-    return `${signingInput}.${signature}`;
+    return { token: `${signingInput}.${signature}`, claims };
   }
 
   /** Checks a bearer token: signature, algorithm, issuer, audience, time. */

@@ -56,7 +56,7 @@ import { systemObjects, INGRESS_NAMESPACE, INGRESS_SERVICE } from './system-obje
 import { apiLayer, wireDeps } from './wiring.js';
 import { ServiceAccountTokens } from '../apiserver/service-account-token.js';
 import { ApiServerEndpointsReconciler } from './apiserver-endpoints.js';
-import { kubeletCredentials, serviceAccountAdmission, serviceAccountAuthenticator } from './service-accounts.js';
+import { kubeletCredentials, serviceAccountAdmission, serviceAccountAuthenticator, serviceAccountTokenRequest } from './service-accounts.js';
 
 export interface ListenerReport {
   readonly what: string;
@@ -417,6 +417,7 @@ export async function startCluster(cfg: ClusterConfig, opts: StartOptions): Prom
     }),
     kwireRoutes: chainRoutes(createKwireRoutes({ engine: policyEngine, registry, net }), uiRoutes.routes),
     streams: createStreamHandlers(kubeletStreamBackend(kubelet, net)),
+    tokenRequest: serviceAccountTokenRequest(serviceAccountTokens, registry),
   };
   const apiServer = new ApiServer(deps);
   const server: Server = createHttpsServer(

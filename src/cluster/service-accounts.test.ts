@@ -4,6 +4,8 @@
  * its read-only mounts, serviceAccountName defaulted, automount opt-outs of the pod
  * and of its ServiceAccount), the tokens the kubelet gets for a pod, and the API
  * server's authenticator: valid while the pod it is bound to exists with that uid.
+ * And the TokenRequest subresource (`kubectl create token`): defaults, kube's errors,
+ * bound Pod/Secret/Node objects, and tokens that stop working with what they are bound to.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +17,8 @@ import { makeServiceAccountKey } from '../apiserver/pki.js';
 import { Store, type KObject } from '../store/store.js';
 import { R, resourceOf } from '../controllers/informer.js';
 import { apiLayer } from './wiring.js';
-import { admitPodServiceAccount, kubeletCredentials, serviceAccountAdmission, serviceAccountAuthenticator, tokenVolumeSource } from './service-accounts.js';
+import { admitPodServiceAccount, kubeletCredentials, serviceAccountAdmission, serviceAccountAuthenticator, serviceAccountTokenRequest, tokenVolumeSource } from './service-accounts.js';
+import { ApiError } from '../errors.js';
 
 const SA = resourceOf('v1', 'ServiceAccount');
 const DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -138,4 +141,117 @@ test('a token whose ServiceAccount was deleted (or made again) is refused; one i
   assert.equal(authenticate(robot), undefined);
   registry.create(SA, 'lab', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'robot' } });
   assert.equal(authenticate(robot), undefined, 'a new ServiceAccount of that name has another uid');
+});
+
+const TR_CLOCK = new Date('2026-03-01T10:00:00.700Z');
+const KUBECTL_TR = (spec: Record<string, unknown> = {}): KObject => ({ kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1', metadata: {}, spec: { audiences: null, expirationSeconds: null, boundObjectRef: null, ...spec } });
+
+function apiError(f: () => unknown): ApiError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ApiError) return e;
+    throw e;
+  }
+  throw new Error('no error');
+}
+
+test('TokenRequest: one hour for the API server by default, not extended; the token authenticates as the ServiceAccount', () => {
+  const registry = cluster();
+  const sa = registry.create(SA, 'lab', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'robot' } });
+  const create = serviceAccountTokenRequest(tokens, registry, () => TR_CLOCK);
+  const out = create('lab', 'robot', KUBECTL_TR());
+  assert.deepEqual({ ...out, status: { ...(out['status'] as object), token: '<token>' } }, {
+    kind: 'TokenRequest',
+    apiVersion: 'authentication.k8s.io/v1',
+    metadata: { name: 'robot', namespace: 'lab', creationTimestamp: '2026-03-01T10:00:00Z' },
+    spec: { audiences: [ISSUER], expirationSeconds: 3600, boundObjectRef: null },
+    status: { token: '<token>', expirationTimestamp: '2026-03-01T11:00:00Z' },
+  });
+  const token = (out['status'] as { token: string }).token;
+  const v = tokens.verify(token);
+  assert.ok(v.ok);
+  assert.equal(v.claims.exp - v.claims.iat, 3600);
+  assert.deepEqual(v.claims['kubernetes.io'], { namespace: 'lab', serviceaccount: { name: 'robot', uid: sa.metadata.uid } });
+  const user = serviceAccountAuthenticator(tokens, registry)(token);
+  assert.equal(user?.username, 'system:serviceaccount:lab:robot');
+  // A 3607 s request that is not pod-bound is not the kubelet's: no one-year extension.
+  const odd = tokens.verify((create('lab', 'robot', KUBECTL_TR({ expirationSeconds: 3607 }))['status'] as { token: string }).token);
+  assert.ok(odd.ok);
+  assert.equal(odd.claims.exp - odd.claims.iat, 3607);
+  assert.equal(odd.claims['kubernetes.io'].warnafter, undefined);
+  // Another audience: the token is not for the API server.
+  const vault = create('lab', 'robot', KUBECTL_TR({ audiences: ['vault'], expirationSeconds: 600 }));
+  assert.deepEqual((vault['spec'] as { audiences: string[] }).audiences, ['vault']);
+  assert.equal((vault['status'] as { expirationTimestamp: string }).expirationTimestamp, '2026-03-01T10:10:00Z');
+  assert.equal(serviceAccountAuthenticator(tokens, registry)((vault['status'] as { token: string }).token), undefined);
+});
+
+test('TokenRequest errors as kube-apiserver: NotFound ServiceAccount, Invalid duration, bodies naming another account', () => {
+  const registry = cluster();
+  registry.create(SA, 'lab', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'robot' } });
+  const create = serviceAccountTokenRequest(tokens, registry, () => TR_CLOCK);
+  const missing = apiError(() => create('lab', 'nope', KUBECTL_TR()));
+  assert.equal(missing.code, 404);
+  assert.equal(missing.message, 'serviceaccounts "nope" not found');
+  const short = apiError(() => create('lab', 'robot', KUBECTL_TR({ expirationSeconds: 300 })));
+  assert.equal(short.code, 422);
+  assert.equal(short.message, 'TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: Invalid value: 300: may not specify a duration less than 10 minutes');
+  assert.deepEqual(short.details, { name: '', group: 'authentication.k8s.io', kind: 'TokenRequest', causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: 300: may not specify a duration less than 10 minutes', field: 'spec.expirationSeconds' }] });
+  assert.equal(apiError(() => create('lab', 'nope', KUBECTL_TR({ expirationSeconds: 300 }))).code, 404, 'the ServiceAccount is looked up first (1.31)');
+  const other = apiError(() => create('lab', 'robot', { ...KUBECTL_TR(), metadata: { name: 'default' } }));
+  assert.equal(other.message, 'TokenRequest.authentication.k8s.io "robot" is invalid: metadata.name: Invalid value: "default": must match the service account name if specified');
+  const bad = apiError(() => create('lab', 'robot', KUBECTL_TR({ expirationSeconds: 'soon' })));
+  assert.equal(bad.code, 400);
+});
+
+test('TokenRequest bound to a Pod, Secret or Node: it must exist (with the uid given); the token dies with it', () => {
+  let now = Date.now();
+  const registry = cluster();
+  registry.create(SA, 'lab', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'robot' } });
+  const node = registry.create(R.nodes, undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'kwire-worker' } });
+  const p = registry.create(R.pods, 'lab', pod('client', { serviceAccountName: 'robot', nodeName: 'kwire-worker' }));
+  registry.create(R.pods, 'lab', pod('stranger'));
+  const secret = registry.create(resourceOf('v1', 'Secret'), 'lab', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'keys' } });
+  const create = serviceAccountTokenRequest(tokens, registry, () => TR_CLOCK);
+  const authenticate = serviceAccountAuthenticator(tokens, registry, () => now);
+  const bound = (kind: string, name: string, uid?: string) => KUBECTL_TR({ boundObjectRef: { kind, apiVersion: 'v1', name, ...(uid ? { uid } : {}) } });
+  const tokenOf = (o: KObject) => (o['status'] as { token: string }).token;
+
+  const podToken = tokenOf(create('lab', 'robot', bound('Pod', 'client', p.metadata.uid)));
+  const pv = tokens.verify(podToken);
+  assert.ok(pv.ok);
+  assert.deepEqual(pv.claims['kubernetes.io'].pod, { name: 'client', uid: p.metadata.uid });
+  assert.deepEqual(pv.claims['kubernetes.io'].node, { name: 'kwire-worker', uid: node.metadata.uid }, "the pod's node (ServiceAccountTokenPodNodeInfo)");
+  assert.deepEqual(authenticate(podToken)?.extra?.['authentication.kubernetes.io/pod-name'], ['client']);
+  const secretToken = tokenOf(create('lab', 'robot', bound('Secret', 'keys')));
+  const sv = tokens.verify(secretToken);
+  assert.ok(sv.ok);
+  assert.deepEqual(sv.claims['kubernetes.io'].secret, { name: 'keys', uid: secret.metadata.uid });
+  const nodeToken = tokenOf(create('lab', 'robot', bound('Node', 'kwire-worker')));
+  for (const t of [podToken, secretToken, nodeToken]) assert.equal(authenticate(t)?.username, 'system:serviceaccount:lab:robot');
+
+  assert.equal(apiError(() => create('lab', 'robot', bound('Pod', 'gone'))).message, 'pods "gone" not found');
+  assert.equal(apiError(() => create('lab', 'robot', bound('Secret', 'gone'))).message, 'secrets "gone" not found');
+  assert.equal(apiError(() => create('lab', 'robot', bound('Node', 'gone'))).message, 'nodes "gone" not found');
+  const conflict = apiError(() => create('lab', 'robot', bound('Pod', 'client', 'abc')));
+  assert.equal(conflict.code, 409);
+  assert.equal(conflict.message, 'Operation cannot be fulfilled on Pod "client": the UID in the bound object reference (abc) does not match the UID in record. The object might have been deleted and then recreated');
+  const stranger = apiError(() => create('lab', 'robot', bound('Pod', 'stranger')));
+  assert.equal(stranger.code, 400);
+  assert.equal(stranger.message, 'cannot bind token for serviceaccount "robot" to pod running with different serviceaccount name.');
+  const cm = apiError(() => create('lab', 'robot', bound('ConfigMap', 'x')));
+  assert.equal(cm.code, 400);
+  assert.equal(cm.message, 'cannot bind token to object of type /v1, Kind=ConfigMap');
+  assert.equal(apiError(() => create('lab', 'robot', KUBECTL_TR({ boundObjectRef: { kind: 'Deployment', apiVersion: 'apps/v1', name: 'x' } }))).message, 'cannot bind token to object of type apps/v1, Kind=Deployment');
+
+  registry.delete(resourceOf('v1', 'Secret'), 'lab', 'keys');
+  registry.delete(R.nodes, undefined, 'kwire-worker');
+  now += 1000;
+  assert.equal(authenticate(secretToken), undefined, 'secret deleted');
+  assert.equal(authenticate(nodeToken), undefined, 'node deleted');
+  assert.equal(authenticate(podToken)?.username, 'system:serviceaccount:lab:robot', 'a pod-bound token stands on its pod, not its node');
+  registry.create(resourceOf('v1', 'Secret'), 'lab', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'keys' } });
+  assert.notEqual(registry.tryGet(resourceOf('v1', 'Secret'), 'lab', 'keys')?.metadata.uid, secret.metadata.uid);
+  assert.equal(authenticate(secretToken), undefined, 'a new secret of that name has another uid');
 });

@@ -14,9 +14,13 @@
  *   just after its namespace, and a pod created in between must not fail).
  * - The kubelet's TokenRequest: tokens signed by the cluster's service-account key,
  *   bound to the pod (and its node and ServiceAccount when they exist).
+ * - The TokenRequest subresource (`kubectl create token`, kube's TokenREST): the
+ *   ServiceAccount must exist, `spec.expirationSeconds` (default 3600) is validated, a
+ *   bound Pod, Secret or Node must exist (with the uid, if given), and the token is
+ *   signed for the requested audiences (default: the API server's).
  * - The API server's service-account authenticator: a valid token authenticates as
- *   `system:serviceaccount:NS:NAME` while its pod (and ServiceAccount, when the
- *   token names one) still exists with the same uid.
+ *   `system:serviceaccount:NS:NAME` while its pod, secret or node (and ServiceAccount,
+ *   when the token names one) still exists with the same uid.
  *
  * kwire has no authorization: an authenticated service account may do everything,
  * like every other user (a cluster run with --authorization-mode=AlwaysAllow).
@@ -27,10 +31,15 @@ import { randomSuffix } from '../apiserver/registry.js';
 import type { AuthenticatedUser } from '../apiserver/server.js';
 import { WARN_ONLY_EXPIRATION_SECONDS, type ServiceAccountTokens } from '../apiserver/service-account-token.js';
 import type { KObject } from '../store/store.js';
+import { errors } from '../errors.js';
+import { invalidStatusMessage, statusCauses, type FieldError } from '../api/field-errors.js';
+import { TokenRequestDecodeError, readTokenRequest, validateTokenRequest, validateTokenRequestTarget } from '../api/validation/authentication.js';
+import { nowRfc3339 } from '../apiserver/registry.js';
 import { R, resourceOf } from '../controllers/informer.js';
 import { ROOT_CA_CONFIGMAP, SERVICE_ACCOUNT_DIR, type ServiceAccountCredentials } from '../controllers/kubelet/service-account.js';
 
 const SERVICE_ACCOUNTS = resourceOf('v1', 'ServiceAccount');
+const SECRETS = resourceOf('v1', 'Secret');
 /** kube's ServiceAccountVolumeName: the volume is `kube-api-access-<5 random>`. */
 export const API_ACCESS_VOLUME_PREFIX = 'kube-api-access-';
 const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
@@ -128,10 +137,115 @@ export function serviceAccountAuthenticator(tokens: ServiceAccountTokens, regist
     const t = now();
     const sa = registry.tryGet(SERVICE_ACCOUNTS, k.namespace, k.serviceaccount.name);
     if (k.serviceaccount.uid !== undefined && (!sa || sa.metadata.uid !== k.serviceaccount.uid || gone(sa, t))) return undefined;
+    if (k.secret) {
+      const secret = registry.tryGet(SECRETS, k.namespace, k.secret.name);
+      if (!secret || secret.metadata.uid !== k.secret.uid || gone(secret, t)) return undefined;
+    }
     if (k.pod) {
       const pod = registry.tryGet(R.pods, k.namespace, k.pod.name);
       if (!pod || pod.metadata.uid !== k.pod.uid || gone(pod, t)) return undefined;
+    } else if (k.node) {
+      // A token bound to the node itself (not a pod's node claim): the node must still be there.
+      const node = registry.tryGet(R.nodes, undefined, k.node.name);
+      if (!node || node.metadata.uid !== k.node.uid || gone(node, t)) return undefined;
     }
     return r.user;
+  };
+}
+
+const TOKEN_REQUEST_GK = 'authentication.k8s.io/TokenRequest';
+
+function invalidTokenRequest(name: string, errs: FieldError[]): Error {
+  return errors.invalid('authentication.k8s.io', 'TokenRequest', name, invalidStatusMessage(TOKEN_REQUEST_GK, name, errs), statusCauses(errs));
+}
+
+/** `schema.GroupVersionKind.String()`: "/v1, Kind=ConfigMap". */
+function gvkString(apiVersion: string, kind: string): string {
+  const slash = apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
+  return `${group}/${version}, Kind=${kind}`;
+}
+
+/**
+ * The TokenRequest subresource, as kube-apiserver's TokenREST.Create (1.31): the body's
+ * name/namespace must match the URL, the ServiceAccount must exist (NotFound), then
+ * `ValidateTokenRequest` (Invalid), then the bound object (NotFound, BadRequest for a
+ * kind that cannot be bound or a pod of another ServiceAccount, Conflict for another
+ * uid). Returns the TokenRequest with `status.token` and `status.expirationTimestamp`
+ * (now + spec.expirationSeconds). `body` is the decoded request (apiVersion and kind
+ * already checked).
+ */
+export function serviceAccountTokenRequest(tokens: ServiceAccountTokens, registry: Registry, now: () => Date = () => new Date()): (namespace: string, name: string, body: KObject) => KObject {
+  return (namespace, name, body) => {
+    let req;
+    try {
+      req = readTokenRequest(body);
+    } catch (e) {
+      if (e instanceof TokenRequestDecodeError) throw errors.badRequest(`TokenRequest in version "v1" cannot be handled as a TokenRequest: ${e.message}`);
+      throw e;
+    }
+    const target = validateTokenRequestTarget(req, name, namespace);
+    if (target.length > 0) throw invalidTokenRequest(name, target);
+    const sa = registry.get(SERVICE_ACCOUNTS, namespace, name);
+    const audiences = req.audiences.length > 0 ? [...req.audiences] : [...tokens.audiences];
+    const created = now();
+    const invalid = validateTokenRequest(req);
+    if (invalid.length > 0) throw invalidTokenRequest('', invalid);
+    let pod: { name: string; uid: string } | undefined;
+    let secret: { name: string; uid: string } | undefined;
+    let node: { name: string; uid?: string } | undefined;
+    const ref = req.boundObjectRef;
+    if (ref) {
+      const group = ref.apiVersion.includes('/') ? ref.apiVersion.slice(0, ref.apiVersion.indexOf('/')) : '';
+      let uid: string | undefined;
+      if (group === '' && ref.kind === 'Pod') {
+        const p = registry.get(R.pods, namespace, ref.name);
+        const podSa = (p['spec'] as { serviceAccountName?: string } | undefined)?.serviceAccountName;
+        if (podSa !== name) throw errors.badRequest(`cannot bind token for serviceaccount ${JSON.stringify(name)} to pod running with different serviceaccount name.`);
+        uid = p.metadata.uid;
+        pod = { name: ref.name, uid: uid ?? '' };
+        const nodeName = (p['spec'] as { nodeName?: string } | undefined)?.nodeName;
+        if (nodeName) {
+          // ServiceAccountTokenPodNodeInfo: the pod's node, with its uid when the Node exists.
+          const n = registry.tryGet(R.nodes, undefined, nodeName);
+          node = { name: nodeName, ...(n?.metadata.uid ? { uid: n.metadata.uid } : {}) };
+        }
+      } else if (group === '' && ref.kind === 'Node') {
+        const n = registry.get(R.nodes, undefined, ref.name);
+        uid = n.metadata.uid;
+        node = { name: ref.name, uid: uid ?? '' };
+      } else if (group === '' && ref.kind === 'Secret') {
+        const s = registry.get(SECRETS, namespace, ref.name);
+        uid = s.metadata.uid;
+        secret = { name: ref.name, uid: uid ?? '' };
+      } else {
+        throw errors.badRequest(`cannot bind token to object of type ${gvkString(ref.apiVersion, ref.kind)}`);
+      }
+      if (ref.uid !== '' && uid !== ref.uid) {
+        throw errors.conflict(group, ref.kind, ref.name, `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
+      }
+    }
+    const token = tokens.issue({
+      namespace,
+      serviceAccount: { name, ...(sa.metadata.uid ? { uid: sa.metadata.uid } : {}) },
+      ...(pod ? { pod } : {}),
+      ...(secret ? { secret } : {}),
+      ...(node ? { node } : {}),
+      audiences,
+      expirationSeconds: req.expirationSeconds,
+    });
+    const expires = new Date(created.getTime() + req.expirationSeconds * 1000);
+    return {
+      kind: 'TokenRequest',
+      apiVersion: 'authentication.k8s.io/v1',
+      metadata: { name, namespace, creationTimestamp: nowRfc3339(created) },
+      spec: {
+        audiences,
+        expirationSeconds: req.expirationSeconds,
+        boundObjectRef: ref ? { ...(ref.kind ? { kind: ref.kind } : {}), ...(ref.apiVersion ? { apiVersion: ref.apiVersion } : {}), ...(ref.name ? { name: ref.name } : {}), ...(ref.uid ? { uid: ref.uid } : {}) } : null,
+      },
+      status: { token, expirationTimestamp: nowRfc3339(expires) },
+    };
   };
 }

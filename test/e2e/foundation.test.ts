@@ -257,6 +257,50 @@ data:
         assert.match(r.stderr, /Error from server \(NotFound\): services "nope" not found/);
       });
 
+      await t.test('create token: a TokenRequest whose token authenticates; auth whoami answers who is asking', async () => {
+        // 1.27 has SelfSubjectReview only in v1beta1 (GA in 1.28); 1.33 sends both requests as protobuf.
+        const reviewVersion = version === '1.27' ? 'authentication.k8s.io/v1beta1' : 'authentication.k8s.io/v1';
+        const admin = JSON.parse(await ok(['auth', 'whoami', '-o', 'json'])) as { apiVersion: string; kind: string; status: { userInfo: Record<string, unknown> } };
+        assert.equal(admin.kind, 'SelfSubjectReview');
+        assert.equal(admin.apiVersion, reviewVersion);
+        assert.deepEqual(admin.status.userInfo, { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] });
+        assert.match(await ok(['auth', 'whoami']), /^ATTRIBUTE\s+VALUE\nUsername\s+kubernetes-admin\nGroups\s+\[system:masters system:authenticated\]\n$/);
+
+        const token = (await ok(['create', 'token', 'default'])).trim();
+        assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+        // A kubeconfig without the admin's client certificate: with one, kube-apiserver (x509 first) ignores --token.
+        const caData = Buffer.from(c.cluster.pki.caCert).toString('base64');
+        const bare = c.file(
+          'token-only.kubeconfig',
+          `apiVersion: v1\nkind: Config\nclusters:\n- name: kwire\n  cluster:\n    server: ${c.cluster.url}\n    certificate-authority-data: ${caData}\ncontexts:\n- name: sa\n  context:\n    cluster: kwire\n    user: sa\ncurrent-context: sa\nusers:\n- name: sa\n  user: {}\n`,
+        );
+        const asSa = JSON.parse(await ok(['--kubeconfig', bare, `--token=${token}`, 'auth', 'whoami', '-o', 'json'])) as { status: { userInfo: { username: string; uid: string; groups: string[]; extra: Record<string, string[]> } } };
+        const saUid = (await ok(['get', 'sa', 'default', '-o', 'jsonpath={.metadata.uid}'])).trim();
+        assert.equal(asSa.status.userInfo.username, 'system:serviceaccount:default:default');
+        assert.equal(asSa.status.userInfo.uid, saUid);
+        assert.deepEqual(asSa.status.userInfo.groups, ['system:serviceaccounts', 'system:serviceaccounts:default', 'system:authenticated']);
+        assert.match(asSa.status.userInfo.extra['authentication.kubernetes.io/credential-id']?.[0] ?? '', /^JTI=[0-9a-f-]{36}$/);
+        assert.match(await ok(['--kubeconfig', bare, `--token=${token}`, 'get', 'ns', 'default', '-o', 'name']), /^namespace\/default$/m);
+        const denied = await k(['--kubeconfig', bare, '--token=not-a-token', 'get', 'ns']);
+        assert.notEqual(denied.code, 0);
+        assert.match(denied.stderr, /Unauthorized/);
+
+        const tr = JSON.parse(await ok(['create', 'token', 'default', '--duration', '10m', '--audience', 'vault', '-o', 'json'])) as { kind: string; metadata: { creationTimestamp: string }; spec: { audiences: string[]; expirationSeconds: number }; status: { token: string; expirationTimestamp: string } };
+        assert.equal(tr.kind, 'TokenRequest');
+        assert.deepEqual(tr.spec.audiences, ['vault']);
+        assert.equal(tr.spec.expirationSeconds, 600);
+        assert.equal(Date.parse(tr.status.expirationTimestamp) - Date.parse(tr.metadata.creationTimestamp), 600_000);
+        const vault = await k(['--kubeconfig', bare, `--token=${tr.status.token}`, 'get', 'ns']);
+        assert.match(vault.stderr, /Unauthorized/, 'a token for another audience does not authenticate to the API server');
+
+        const short = await k(['create', 'token', 'default', '--duration', '5m']);
+        assert.equal(short.code, 1);
+        assert.equal(short.stderr.trim(), 'error: failed to create token: TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: Invalid value: 300: may not specify a duration less than 10 minutes');
+        const missing = await k(['create', 'token', 'nope']);
+        assert.equal(missing.code, 1);
+        assert.equal(missing.stderr.trim(), 'error: failed to create token: serviceaccounts "nope" not found');
+      });
+
       await t.test('delete -f, then delete namespace returns once it is gone', async () => {
         const del = await ok(['delete', '-f', file]);
         assert.match(del, /configmap "settings" deleted/);

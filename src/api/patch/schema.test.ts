@@ -82,8 +82,9 @@ for (const [gk, path, want] of listRows) {
   });
 }
 
-test('every resource kwire serves has a schema entry', () => {
-  for (const r of RESOURCES) {
+test('every resource kwire serves that can be patched has a schema entry', () => {
+  // Create-only resources (SelfSubjectReview) are never stored nor patched.
+  for (const r of RESOURCES.filter((x) => x.verbs.includes('patch'))) {
     assert.ok(KIND_SCHEMAS[groupKind(r.group, r.kind)], `${groupKind(r.group, r.kind)} missing`);
   }
 });

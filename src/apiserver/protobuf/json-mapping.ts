@@ -24,7 +24,7 @@
  * Does not apply defaults or validate semantics: that is the API server's job.
  */
 import { KubernetesProtobufError } from './errors.js';
-import { FIELDS_V1, INT_OR_STRING, MICRO_TIME, QUANTITY, TIME, messageFields, type FieldInfo } from './schema.js';
+import { EXTRA_VALUE, FIELDS_V1, INT_OR_STRING, MICRO_TIME, QUANTITY, TIME, messageFields, type FieldInfo } from './schema.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type JsonObject = { [k: string]: Json };
@@ -131,11 +131,16 @@ function specialToJson(type: string, m: Msg, path: string): Json | undefined {
         throw malformed('fieldsV1 is not valid JSON', path);
       }
     }
+    case EXTRA_VALUE: {
+      const items: unknown = own(m, 'items') ? m.items : [];
+      if (!Array.isArray(items) || !items.every((x): x is string => typeof x === 'string')) throw malformed('expected a list of strings', path);
+      return [...items];
+    }
     default:
       return undefined;
   }
 }
-const SPECIAL = new Set([TIME, MICRO_TIME, INT_OR_STRING, QUANTITY, FIELDS_V1]);
+const SPECIAL = new Set([TIME, MICRO_TIME, INT_OR_STRING, QUANTITY, FIELDS_V1, EXTRA_VALUE]);
 
 function valueToJson(f: FieldInfo, v: unknown, path: string): Json | undefined {
   if (!f.message) return scalarToJson(f.type, v, path);
@@ -272,6 +277,10 @@ function specialFromJson(type: string, v: unknown, path: string): Msg {
     case FIELDS_V1:
       if (v === undefined || v === null) return {};
       return { Raw: new Uint8Array(Buffer.from(JSON.stringify(v), 'utf8')) };
+    case EXTRA_VALUE:
+      if (v === undefined || v === null) return { items: [] };
+      if (!Array.isArray(v) || !v.every((x): x is string => typeof x === 'string')) throw invalid('expected a list of strings', path);
+      return { items: [...v] };
     default:
       throw invalid(`no JSON mapping for ${type}`, path);
   }

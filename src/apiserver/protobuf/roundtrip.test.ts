@@ -418,13 +418,22 @@ const SAMPLES: Readonly<Record<string, Obj>> = {
     spec: { audiences: ['https://kubernetes.default.svc'], expirationSeconds: 3600, boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'web-0', uid: 'u-pod' } },
     status: { token: 'abc', expirationTimestamp: '2025-01-02T04:04:05Z' },
   },
+  // kubectl auth whoami (1.33 POSTs it as protobuf; 1.27 uses v1beta1).
+  'authentication.k8s.io/v1/SelfSubjectReview': {
+    metadata: { creationTimestamp: '2025-01-02T03:04:05Z' },
+    status: { userInfo: { username: 'system:serviceaccount:ns:sa', uid: 'u-sa', groups: ['system:serviceaccounts', 'system:authenticated'], extra: { 'authentication.kubernetes.io/pod-name': ['web-0'] } } },
+  },
+  'authentication.k8s.io/v1beta1/SelfSubjectReview': {
+    metadata: { creationTimestamp: '2025-01-02T03:04:05Z' },
+    status: { userInfo: { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] } },
+  },
 };
 
 describe('encode -> decode round trip, one rich object per kind', () => {
   it('has a sample for every supported kind', () => {
     const kinds = supportedKinds().map((k) => `${k.apiVersion}/${k.kind}`).sort();
     assert.deepEqual(Object.keys(SAMPLES).sort(), kinds);
-    assert.equal(kinds.length, 28);
+    assert.equal(kinds.length, 30);
   });
 
   for (const [key, body] of Object.entries(SAMPLES)) {

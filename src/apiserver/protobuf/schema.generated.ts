@@ -72,6 +72,10 @@ export const KIND_MESSAGES: Readonly<Record<string, Readonly<Record<string, stri
   },
   "authentication.k8s.io/v1": {
     TokenRequest: "k8s.io.api.authentication.v1.TokenRequest",
+    SelfSubjectReview: "k8s.io.api.authentication.v1.SelfSubjectReview",
+  },
+  "authentication.k8s.io/v1beta1": {
+    SelfSubjectReview: "k8s.io.api.authentication.v1beta1.SelfSubjectReview",
   },
 };
 
@@ -242,6 +246,16 @@ export const MESSAGES: Readonly<Record<string, readonly FieldTuple[]>> = {
     [3,"name","name","string",4],
     [4,"uID","uid","string",4],
   ],
+  "k8s.io.api.authentication.v1.ExtraValue": [
+    [1,"items","items","string",5],
+  ],
+  "k8s.io.api.authentication.v1.SelfSubjectReview": [
+    [1,"metadata","metadata","k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta",4],
+    [2,"status","status","k8s.io.api.authentication.v1.SelfSubjectReviewStatus",4],
+  ],
+  "k8s.io.api.authentication.v1.SelfSubjectReviewStatus": [
+    [1,"userInfo","userInfo","k8s.io.api.authentication.v1.UserInfo",4],
+  ],
   "k8s.io.api.authentication.v1.TokenRequest": [
     [1,"metadata","metadata","k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta",4],
     [2,"spec","spec","k8s.io.api.authentication.v1.TokenRequestSpec",0],
@@ -255,6 +269,19 @@ export const MESSAGES: Readonly<Record<string, readonly FieldTuple[]>> = {
   "k8s.io.api.authentication.v1.TokenRequestStatus": [
     [1,"token","token","string",0],
     [2,"expirationTimestamp","expirationTimestamp","k8s.io.apimachinery.pkg.apis.meta.v1.Time",0],
+  ],
+  "k8s.io.api.authentication.v1.UserInfo": [
+    [1,"username","username","string",4],
+    [2,"uid","uid","string",4],
+    [3,"groups","groups","string",5],
+    [4,"extra","extra","k8s.io.api.authentication.v1.ExtraValue",6,"string"],
+  ],
+  "k8s.io.api.authentication.v1beta1.SelfSubjectReview": [
+    [1,"metadata","metadata","k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta",4],
+    [2,"status","status","k8s.io.api.authentication.v1beta1.SelfSubjectReviewStatus",4],
+  ],
+  "k8s.io.api.authentication.v1beta1.SelfSubjectReviewStatus": [
+    [1,"userInfo","userInfo","k8s.io.api.authentication.v1.UserInfo",4],
   ],
   "k8s.io.api.batch.v1.CronJob": [
     [1,"metadata","metadata","k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta",4],

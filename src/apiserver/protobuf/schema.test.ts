@@ -31,7 +31,7 @@ describe('schema', () => {
       assert.ok(m && Object.hasOwn(MESSAGES, m), `${apiVersion} ${kind}`);
       assert.equal(protoType(m).name, kind);
     }
-    assert.equal(Object.keys(KIND_MESSAGES).length, 10);
+    assert.equal(Object.keys(KIND_MESSAGES).length, 11);
   });
 
   it('covers the kinds kubectl create makes and kwire serves', () => {
@@ -40,6 +40,7 @@ describe('schema', () => {
       'v1 Namespace', 'apps/v1 Deployment', 'v1 ConfigMap', 'v1 Secret', 'v1 Service', 'networking.k8s.io/v1 Ingress', 'v1 ServiceAccount',
       'v1 Pod', 'apps/v1 ReplicaSet', 'networking.k8s.io/v1 NetworkPolicy', 'v1 Endpoints', 'discovery.k8s.io/v1 EndpointSlice',
       'networking.k8s.io/v1 IngressClass', 'v1 Event', 'v1 Node',
+      'authentication.k8s.io/v1 TokenRequest', 'authentication.k8s.io/v1 SelfSubjectReview', 'authentication.k8s.io/v1beta1 SelfSubjectReview',
     ]) assert.ok(have.has(k), k);
   });
 

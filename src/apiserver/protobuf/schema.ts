@@ -27,6 +27,8 @@ export const FIELDS_V1 = 'k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1';
 export const INT_OR_STRING = 'k8s.io.apimachinery.pkg.util.intstr.IntOrString';
 export const QUANTITY = 'k8s.io.apimachinery.pkg.api.resource.Quantity';
 export const UNKNOWN = 'k8s.io.apimachinery.pkg.runtime.Unknown';
+/** authentication/v1 `type ExtraValue []string`: `{items: [...]}` on the wire, a bare list in JSON. */
+export const EXTRA_VALUE = 'k8s.io.api.authentication.v1.ExtraValue';
 
 export interface FieldInfo {
   /** proto field number */

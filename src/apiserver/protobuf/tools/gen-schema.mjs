@@ -58,6 +58,8 @@ const ROOT_KINDS = [
   ['policy/v1', 'PodDisruptionBudget', 'k8s.io.api.policy.v1'],
   ['scheduling.k8s.io/v1', 'PriorityClass', 'k8s.io.api.scheduling.v1'],
   ['authentication.k8s.io/v1', 'TokenRequest', 'k8s.io.api.authentication.v1'],
+  ['authentication.k8s.io/v1', 'SelfSubjectReview', 'k8s.io.api.authentication.v1'],
+  ['authentication.k8s.io/v1beta1', 'SelfSubjectReview', 'k8s.io.api.authentication.v1beta1'],
 ];
 /** Messages whose JSON form is custom (MarshalJSON in Go); their Go structs need no tags. */
 const SPECIAL = new Set([
@@ -68,6 +70,8 @@ const SPECIAL = new Set([
   'k8s.io.apimachinery.pkg.util.intstr.IntOrString',
   'k8s.io.apimachinery.pkg.api.resource.Quantity',
   'k8s.io.apimachinery.pkg.runtime.RawExtension',
+  // `type ExtraValue []string`: a bare JSON list of strings (json-mapping.ts)
+  'k8s.io.api.authentication.v1.ExtraValue',
   // the envelope: decoded field by field in code, not mapped to JSON
   'k8s.io.apimachinery.pkg.runtime.Unknown',
   'k8s.io.apimachinery.pkg.runtime.TypeMeta',
