@@ -364,6 +364,7 @@ export class ApiServer {
     }
     if (sub === 'scale') return this.scale(route, method, q, req, res);
     if (sub === 'token' && r.group === '' && r.kind === 'ServiceAccount') return this.serviceAccountToken(route, method, q, req, res);
+    if (sub === 'eviction' && r.group === '' && r.kind === 'Pod') return this.podEviction(route, method, q, req, res);
     if (r.group === 'authentication.k8s.io' && r.kind === 'SelfSubjectReview') return this.selfSubjectReview(route, method, q, req, res);
     const opts = this.requestOptions(q, warnings);
     if (!route.name) {
@@ -519,6 +520,29 @@ export class ApiServer {
     const pod = this.deps.registry.get(route.res, route.namespace, route.name!);
     if (!this.deps.streams?.log) throw errors.badRequest('logs are not available in this build of kwire');
     await this.deps.streams.log(pod, q, req, res);
+  }
+
+  /**
+   * POST pods/NAME/eviction (`kubectl drain`): kube's EvictionREST without disruption
+   * budgets (kwire has none): the pod is deleted with the Eviction's deleteOptions and
+   * the answer is a Success Status with code 201.
+   */
+  private async podEviction(route: Extract<Route, { t: 'resource' }>, method: string, q: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (method !== 'POST' || !route.namespace) {
+      req.resume();
+      throw errors.methodNotAllowed();
+    }
+    const opts = this.requestOptions(q, []);
+    const evictionRes: ResourceInfo = { ...route.res, group: 'policy', version: 'v1', kind: 'Eviction', listKind: 'EvictionList', subresources: [] };
+    const body = (await this.decodeBody(req, evictionRes, opts)) as { kind?: unknown; metadata?: { name?: unknown }; deleteOptions?: unknown } | null;
+    if (!body || typeof body !== 'object' || body.kind !== 'Eviction') throw errors.badRequest(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`);
+    const name = route.name!;
+    if (body.metadata?.name !== name) throw errors.badRequest('name in URL does not match name in Eviction object');
+    const reg = this.deps.registry;
+    reg.get(route.res, route.namespace, name);
+    reg.delete(route.res, route.namespace, name, deleteOptions(body.deleteOptions, new URLSearchParams()), opts);
+    await reg.store.whenDurable();
+    sendJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
   }
 
   /** POST serviceaccounts/NAME/token: kube's TokenREST (see deps.tokenRequest). */

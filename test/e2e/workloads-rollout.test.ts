@@ -205,6 +205,31 @@ test('rollouts keep pods ready; history, undo and restart; the ReplicaSet replac
       assert.ok(names(now).includes(pods[1]!.metadata.name), 'the other pod stays');
       const table = await ok(['get', 'pods', ...NS, '-l', 'app=frontend']);
       assert.doesNotMatch(table, new RegExp(victim));
+      pods = now;
+    });
+
+    await t.test('kubectl drain evicts the pods of a node; the ReplicaSet places them elsewhere; uncordon', async () => {
+      const node = pods[0]!.spec?.nodeName;
+      assert.ok(node, 'a scheduled pod');
+      const out = await c.kubectlOk(['drain', node, '--ignore-daemonsets', '--timeout=60s'], { timeoutMs: 90_000 });
+      assert.match(out, new RegExp(`^node/${node} cordoned$`, 'm'));
+      for (const p of pods.filter((x) => x.spec?.nodeName === node)) assert.match(out, new RegExp(`^pod/${p.metadata.name} evicted$`, 'm'));
+      assert.match(out, new RegExp(`^node/${node} drained$`, 'm'));
+      assert.match(await ok(['get', 'node', node, '--no-headers']), /\sReady,SchedulingDisabled\s/);
+      const moved = await waitFor('the Deployment ready again, off the drained node', async () => {
+        const live = (await podsOf(c, 'app=frontend')).filter((p) => !p.metadata.deletionTimestamp);
+        return live.length === 2 && live.every((p) => p.status.phase === 'Running' && p.spec?.nodeName !== node) ? live : undefined;
+      });
+      assert.equal(moved.length, 2);
+      // An eviction of a pod that does not exist, and one whose body names another pod, as kube-apiserver answers them.
+      const missing = await c.kubectl(['create', '--raw', `/api/v1/namespaces/networking-lab/pods/nope/eviction`, '-f', c.file('evict-nope.json', JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'nope', namespace: 'networking-lab' } }))]);
+      assert.notEqual(missing.code, 0);
+      assert.match(missing.stderr, /pods "nope" not found/);
+      const other = await c.kubectl(['create', '--raw', `/api/v1/namespaces/networking-lab/pods/${moved[0]!.metadata.name}/eviction`, '-f', c.file('evict-other.json', JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'someone-else' } }))]);
+      assert.notEqual(other.code, 0);
+      assert.match(other.stderr, /name in URL does not match name in Eviction object/);
+      assert.equal((await ok(['uncordon', node])).trim(), `node/${node} uncordoned`);
+      assert.doesNotMatch(await ok(['get', 'node', node, '--no-headers']), /SchedulingDisabled/);
     });
   } finally {
     await c.stop();

@@ -66,6 +66,7 @@ export const KIND_MESSAGES: Readonly<Record<string, Readonly<Record<string, stri
   },
   "policy/v1": {
     PodDisruptionBudget: "k8s.io.api.policy.v1.PodDisruptionBudget",
+    Eviction: "k8s.io.api.policy.v1.Eviction",
   },
   "scheduling.k8s.io/v1": {
     PriorityClass: "k8s.io.api.scheduling.v1.PriorityClass",
@@ -1620,6 +1621,10 @@ export const MESSAGES: Readonly<Record<string, readonly FieldTuple[]>> = {
     [1,"name","name","string",4],
     [2,"number","number","int32",4],
   ],
+  "k8s.io.api.policy.v1.Eviction": [
+    [1,"metadata","metadata","k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta",4],
+    [2,"deleteOptions","deleteOptions","k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions",12],
+  ],
   "k8s.io.api.policy.v1.PodDisruptionBudget": [
     [1,"metadata","metadata","k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta",4],
     [2,"spec","spec","k8s.io.api.policy.v1.PodDisruptionBudgetSpec",4],
@@ -1698,6 +1703,14 @@ export const MESSAGES: Readonly<Record<string, readonly FieldTuple[]>> = {
     [5,"reason","reason","string",0],
     [6,"message","message","string",0],
   ],
+  "k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions": [
+    [1,"gracePeriodSeconds","gracePeriodSeconds","int64",12],
+    [2,"preconditions","preconditions","k8s.io.apimachinery.pkg.apis.meta.v1.Preconditions",12],
+    [3,"orphanDependents","orphanDependents","bool",12],
+    [4,"propagationPolicy","propagationPolicy","string",12],
+    [5,"dryRun","dryRun","string",5],
+    [6,"ignoreStoreReadErrorWithClusterBreakingPotential","ignoreStoreReadErrorWithClusterBreakingPotential","bool",12],
+  ],
   "k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1": [
     [1,"Raw","Raw","bytes",4],
   ],
@@ -1747,6 +1760,10 @@ export const MESSAGES: Readonly<Record<string, readonly FieldTuple[]>> = {
     [5,"apiVersion","apiVersion","string",0],
     [6,"controller","controller","bool",12],
     [7,"blockOwnerDeletion","blockOwnerDeletion","bool",12],
+  ],
+  "k8s.io.apimachinery.pkg.apis.meta.v1.Preconditions": [
+    [1,"uid","uid","string",12],
+    [2,"resourceVersion","resourceVersion","string",12],
   ],
   "k8s.io.apimachinery.pkg.apis.meta.v1.Time": [
     [1,"seconds","seconds","int64",4],

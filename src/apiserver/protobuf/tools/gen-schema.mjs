@@ -56,6 +56,7 @@ const ROOT_KINDS = [
   ['rbac.authorization.k8s.io/v1', 'RoleBinding', 'k8s.io.api.rbac.v1'],
   ['rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'k8s.io.api.rbac.v1'],
   ['policy/v1', 'PodDisruptionBudget', 'k8s.io.api.policy.v1'],
+  ['policy/v1', 'Eviction', 'k8s.io.api.policy.v1'],
   ['scheduling.k8s.io/v1', 'PriorityClass', 'k8s.io.api.scheduling.v1'],
   ['authentication.k8s.io/v1', 'TokenRequest', 'k8s.io.api.authentication.v1'],
   ['authentication.k8s.io/v1', 'SelfSubjectReview', 'k8s.io.api.authentication.v1'],
