@@ -48,8 +48,9 @@ export function aggregatedDiscovery(core: boolean, version: 'v2' | 'v2beta1') {
   return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
 }
 
-export function legacyApiVersions() {
-  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }] };
+/** `GET /api`: `serverAddress` is where this API server listens (kube-apiserver's advertise address and port). */
+export function legacyApiVersions(serverAddress = '127.0.0.1:6443') {
+  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
 }
 
 function apiGroup(g: string) {

@@ -81,7 +81,9 @@ test('no credentials, an unknown token, an empty one: 401 with kube-apiserver\'s
 test('curl, Wget and browsers get indented JSON (as kube-apiserver\'s isPrettyPrint); ?pretty decides when given', async () => {
   const auth = { Authorization: `Bearer ${SA_TOKEN}` };
   const compact = await get('/api', auth);
-  assert.equal(compact.body, '{"kind":"APIVersions","versions":["v1"],"serverAddressByClientCIDRs":[{"clientCIDR":"0.0.0.0/0","serverAddress":"127.0.0.1:6443"}]}\n');
+  // serverAddress: where this server was reached, as kube-apiserver advertises its own address and port.
+  const port = (server.address() as AddressInfo).port;
+  assert.equal(compact.body, `{"kind":"APIVersions","versions":["v1"],"serverAddressByClientCIDRs":[{"clientCIDR":"0.0.0.0/0","serverAddress":"127.0.0.1:${port}"}]}\n`);
   for (const ua of ['curl/8.11.0', 'Wget', 'Mozilla/5.0 (X11; Linux x86_64)']) {
     const r = await get('/api', { ...auth, 'User-Agent': ua });
     assert.match(r.body, /^\{\n {2}"kind": "APIVersions",\n {2}"versions": \[\n {4}"v1"\n {2}\],/, ua);

@@ -226,7 +226,8 @@ export class ApiServer {
         if (agg) {
           return sendJson(res, 200, aggregatedDiscovery(core, agg), `application/json;g=apidiscovery.k8s.io;v=${agg};as=APIGroupDiscoveryList`);
         }
-        return sendJson(res, 200, core ? legacyApiVersions() : legacyApiGroupList());
+        const local = req.socket.localAddress && req.socket.localPort ? `${req.socket.localAddress.replace(/^::ffff:/, '')}:${req.socket.localPort}` : undefined;
+        return sendJson(res, 200, core ? legacyApiVersions(local) : legacyApiGroupList());
       }
       case 'group': {
         const g = legacyApiGroup(route.group);
