@@ -33,6 +33,8 @@ export interface ExchangeOptions {
   readonly bodySizeLimit: number;
   readonly connectTimeoutMs: number;
   readonly readTimeoutMs: number;
+  /** Response headers the controller sets (HSTS), replacing the upstream's of the same name. */
+  readonly extraHeaders?: ReadonlyArray<readonly [string, string]>;
   /** Called once with the status logged for the request. */
   readonly done: (status: number) => void;
 }
@@ -46,6 +48,16 @@ export function failureStatus(err: unknown): 502 | 503 | 504 {
   if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') return 504;
   if (code === 'ENOENDPOINTS') return 503;
   return 502;
+}
+
+/** The upstream's headers (a flat name/value list) with `extra` in place of any of the same name. */
+export function withExtraHeaders(headers: string[], extra: ReadonlyArray<readonly [string, string]> | undefined): string[] {
+  if (!extra || extra.length === 0) return headers;
+  const names = new Set(extra.map(([n]) => n.toLowerCase()));
+  const out: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) if (!names.has(headers[i]!.toLowerCase())) out.push(headers[i]!, headers[i + 1]!);
+  for (const [n, v] of extra) out.push(n, v);
+  return out;
 }
 
 /** Sends one of nginx's pages (no body for HEAD); `close` adds Connection: close. */
@@ -196,7 +208,7 @@ export class ProxyExchange implements UpstreamUser {
     this.#status = h.status;
     if (h.keepAliveHintMs !== undefined) this.#conn?.keepAliveHint(h.keepAliveHintMs);
     const reason = nginxReason(h.status) ?? h.reason;
-    const headers = downstreamResponseHeaders(h.rawHeaders);
+    const headers = withExtraHeaders(downstreamResponseHeaders(h.rawHeaders), this.#o.extraHeaders);
     try {
       this.#res.writeHead(h.status, reason, headers);
     } catch (err) {
@@ -245,6 +257,7 @@ export class ProxyExchange implements UpstreamUser {
     this.#conn?.destroy();
     this.#conn = undefined;
     if (!this.#res.headersSent) {
+      for (const [name, value] of this.#o.extraHeaders ?? []) this.#res.setHeader(name, value);
       sendPage(this.#req, this.#res, status, false);
       this.#o.done(status);
     } else {

@@ -177,7 +177,9 @@ export class IngressProxy {
         ...extra,
       });
     };
-    if (decision.kind !== 'bad-request' && decision.hsts) res.setHeader('Strict-Transport-Security', HSTS_VALUE);
+    // A proxied response carries it in its own header list (exchange.ts): a header set here
+    // first would make node's writeHead merge the upstream's, keeping one Set-Cookie of several.
+    if (decision.kind !== 'bad-request' && decision.kind !== 'proxy' && decision.hsts) res.setHeader('Strict-Transport-Security', HSTS_VALUE);
     switch (decision.kind) {
       case 'bad-request':
         sendPage(req, res, decision.status, true);
@@ -244,6 +246,7 @@ export class IngressProxy {
       bodySizeLimit: d.bodySizeLimit,
       connectTimeoutMs: d.connectTimeoutMs,
       readTimeoutMs: d.readTimeoutMs,
+      extraHeaders: d.hsts ? [['Strict-Transport-Security', HSTS_VALUE]] : [],
       done,
     }).start();
   }

@@ -58,7 +58,12 @@ test('SNI picks each host\'s Secret; others get the fake certificate; a bad Secr
   assert.match(bad.find((p) => p.ingress.name === 'mm')!.message, /does not match/);
 
   const backends = new FakeBackends();
-  backends.add('default/web:80', (req, res) => res.end(`web ${req.headers['x-forwarded-proto']}`));
+  backends.add('default/web:80', (req, res) => {
+    // Two cookies and the backend's own HSTS: the controller's HSTS replaces it, both cookies stay.
+    res.setHeader('Set-Cookie', ['a=1; Path=/', 'b=2; Path=/']);
+    res.setHeader('Strict-Transport-Security', 'max-age=5');
+    res.end(`web ${req.headers['x-forwarded-proto']}`);
+  });
   const proxy = new IngressProxy({ routes: () => table, connect: backends.connect });
   const contexts = new TlsContexts(() => table, fake);
   const listeners = await startIngressListeners(proxy, contexts, [
@@ -72,6 +77,7 @@ test('SNI picks each host\'s Secret; others get the fake certificate; a bad Secr
     assert.equal(ra.cn, 'a.example.com');
     assert.equal(ra.body, 'web https');
     assert.equal(ra.headers['strict-transport-security'], 'max-age=31536000; includeSubDomains');
+    assert.deepEqual(ra.headers['set-cookie'], ['a=1; Path=/', 'b=2; Path=/'], 'every Set-Cookie of the backend');
     const rb = await httpsGet(port, 'x.b.example.com', 'x.b.example.com');
     assert.equal(rb.cn, 'b.example.com'.replace(/^/, '*.'));
     for (const [sni, host] of [['bad.example.com', 'bad.example.com'], ['mm.example.com', 'mm.example.com'], ['plain.example.com', 'plain.example.com'], ['unknown.example', 'unknown.example'], ['', 'a.example.com']] as const) {
