@@ -412,6 +412,11 @@ const SAMPLES: Readonly<Record<string, Obj>> = {
       conditions: [{ type: 'DisruptionAllowed', status: 'True', lastTransitionTime: '2025-01-02T03:04:05Z', reason: 'SufficientPods', message: '' }],
     },
   },
+  // kubectl drain (1.33 POSTs pods/NAME/eviction as protobuf).
+  'policy/v1/Eviction': {
+    metadata: meta('web-0', 'ns'),
+    deleteOptions: { gracePeriodSeconds: 5, propagationPolicy: 'Background', preconditions: { uid: 'u-pod', resourceVersion: '42' } },
+  },
   'scheduling.k8s.io/v1/PriorityClass': { metadata: meta('high'), value: -5, globalDefault: true, description: 'high', preemptionPolicy: 'Never' },
   'authentication.k8s.io/v1/TokenRequest': {
     metadata: meta('sa', 'ns'),
@@ -433,7 +438,7 @@ describe('encode -> decode round trip, one rich object per kind', () => {
   it('has a sample for every supported kind', () => {
     const kinds = supportedKinds().map((k) => `${k.apiVersion}/${k.kind}`).sort();
     assert.deepEqual(Object.keys(SAMPLES).sort(), kinds);
-    assert.equal(kinds.length, 30);
+    assert.equal(kinds.length, 31);
   });
 
   for (const [key, body] of Object.entries(SAMPLES)) {
