@@ -131,7 +131,7 @@ export class ApiServerEndpointsReconciler implements Controller {
     for (const s of registry.list(R.endpointslices, KUBERNETES_NAMESPACE, `${SERVICE_NAME_LABEL}=${KUBERNETES_SERVICE}`).items) {
       if (s.metadata.name === KUBERNETES_SERVICE && s['addressType'] === 'IPv4') primary = s;
       else {
-        // kube's adapter: any other slice for the Service should not exist.
+        // kube's adapter: no other slice for the Service should exist.
         ignoreNotFound(() => registry.delete(R.endpointslices, KUBERNETES_NAMESPACE, s.metadata.name!));
         this.writes++;
       }

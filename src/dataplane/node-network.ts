@@ -36,7 +36,7 @@
  * (service-proxy/proxy.ts).
  *
  * No hostNetwork pods exist in kwire (every pod gets a pod IP), so nothing but
- * a NodePort answers on a node IP inside the pod network: any other port there
+ * a NodePort answers on a node IP inside the pod network; every other port there
  * is refused, as a real node's kernel resets a SYN to a closed port.
  * Pure: no I/O, no state.
  */
