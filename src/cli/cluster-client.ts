@@ -7,6 +7,7 @@
  * server errors printed as kubectl prints them).
  */
 import { request } from 'node:https';
+import { ApiError } from '../errors.js';
 import { UsageError } from './args.js';
 import { ClientError, ServerError, type ApiTarget } from './policy-client.js';
 
@@ -42,7 +43,11 @@ function statusError(code: number, body: string): ServerError {
 
 /** Sends a JSON body (PATCH/PUT/POST) and returns the JSON answer; a Status is a ServerError. */
 export function sendJson(target: ApiTarget, method: string, path: string, body: unknown, contentType = 'application/json'): Promise<unknown> {
-  const data = Buffer.from(JSON.stringify(body));
+  return sendBody(target, method, path, Buffer.from(JSON.stringify(body)), contentType);
+}
+
+/** Sends `data` as is (`path` may carry a query) and returns the JSON answer; a Status is a ServerError. */
+export function sendBody(target: ApiTarget, method: string, path: string, data: Buffer, contentType: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const req = request(
       new URL(path, target.url),
@@ -85,7 +90,8 @@ export async function runCommand(cmd: string, io: CommandIO, usage: string, argv
       io.stderr(`${e.display}\n`);
       return 1;
     }
-    if (e instanceof ClientError) {
+    // ApiError: an offline answer (no server), the engine's refusal worded as the server would.
+    if (e instanceof ClientError || e instanceof ApiError) {
       io.stderr(`kwire ${cmd}: ${e.message}\n`);
       return 1;
     }

@@ -18,7 +18,8 @@ import { ApiError } from '../errors.js';
 import { explainEndpoints, matrixEndpoints, parsePort, parsePortList, parseProtocol, parseProtocolList, splitList, type ExplainRequest, type ExplainResult, type MatrixRequest, type ReachabilityMatrix } from '../apiserver/kwire-query.js';
 import type { FlowRecord } from '../dataplane/flow-log.js';
 import { parse, UsageError, type Options } from './args.js';
-import { clusterTarget, ClientError, getJson, ServerError, streamJsonLines } from './policy-client.js';
+import { runCommand } from './cluster-client.js';
+import { clusterTarget, ClientError, getJson, streamJsonLines } from './policy-client.js';
 import { loadOffline } from './policy-offline.js';
 import { renderExplainText, renderFlowLine, renderJSON, renderMatrixCSV, renderMatrixTable } from './policy-render.js';
 
@@ -108,36 +109,6 @@ function expectKind<T>(v: unknown, kind: string): T {
   return v as T;
 }
 
-/** Runs a command body with the shared error handling. */
-async function run(cmd: string, io: CliIO, help: string, argv: ReadonlyArray<string>, body: () => Promise<number>): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    io.stdout(help);
-    return 0;
-  }
-  try {
-    return await body();
-  } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr(`kwire ${cmd}: ${e.message}\n\n${help}`);
-      return 2;
-    }
-    if (e instanceof ServerError) {
-      io.stderr(`${e.display}\n`);
-      return 1;
-    }
-    if (e instanceof ClientError) {
-      io.stderr(`kwire ${cmd}: ${e.message}\n`);
-      return 1;
-    }
-    if (e instanceof ApiError) {
-      // Offline answers (no server): the engine's refusal, worded as the server would.
-      io.stderr(`kwire ${cmd}: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  }
-}
-
 const OFFLINE_OPTIONS: Options = {
   filename: { type: 'string', short: 'f', multiple: true },
   recursive: { type: 'boolean', short: 'R' },
@@ -150,7 +121,7 @@ function warn(io: CliIO, warnings: ReadonlyArray<string>): void {
 // ------------------------------------------------------------------ explain
 
 export async function explainCommand(argv: string[], io: CliIO = processIO): Promise<number> {
-  return run('explain', io, EXPLAIN_USAGE, argv, async () => {
+  return runCommand('explain', io, EXPLAIN_USAGE, argv, async () => {
     const { values, positionals } = parse(argv, {
       from: { type: 'string' },
       to: { type: 'string' },
@@ -200,7 +171,7 @@ export async function explainCommand(argv: string[], io: CliIO = processIO): Pro
 // ------------------------------------------------------------------ matrix
 
 export async function matrixCommand(argv: string[], io: CliIO = processIO): Promise<number> {
-  return run('matrix', io, MATRIX_USAGE, argv, async () => {
+  return runCommand('matrix', io, MATRIX_USAGE, argv, async () => {
     const { values, positionals } = parse(argv, {
       namespace: { type: 'string', short: 'n', multiple: true },
       ports: { type: 'string', multiple: true },
@@ -254,7 +225,7 @@ function flowOf(line: unknown): FlowRecord {
 }
 
 export async function flowsCommand(argv: string[], io: CliIO = processIO): Promise<number> {
-  return run('flows', io, FLOWS_USAGE, argv, async () => {
+  return runCommand('flows', io, FLOWS_USAGE, argv, async () => {
     const { values, positionals } = parse(argv, {
       follow: { type: 'boolean', short: 'f' },
       namespace: { type: 'string', short: 'n' },

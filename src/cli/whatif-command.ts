@@ -10,11 +10,11 @@
  * 3 something would (cells or flows), 1 failure (the API refused the policy,
  * the cluster is not running), 2 usage.
  */
-import { request } from 'node:https';
 import { readFileSync, existsSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, UsageError } from './args.js';
-import { clusterTarget, ClientError, ServerError, type ApiTarget } from './policy-client.js';
+import { clusterNameOf, runCommand, sendBody } from './cluster-client.js';
+import { clusterTarget, ClientError } from './policy-client.js';
 import { processIO, type CliIO } from './policy-commands.js';
 import { renderFlowLine } from './policy-render.js';
 import type { WhatIfResult } from '../web/whatif.js';
@@ -61,39 +61,6 @@ function readInputs(files: ReadonlyArray<string>, stdin: () => Promise<string>):
   })();
 }
 
-function post(target: ApiTarget, path: string, query: URLSearchParams, body: string): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const u = new URL(path, target.url);
-    u.search = query.toString();
-    const req = request(
-      u,
-      { method: 'POST', ca: target.ca, cert: target.cert, key: target.key, headers: { Accept: 'application/json', 'Content-Type': 'application/yaml', 'Content-Length': Buffer.byteLength(body) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const code = res.statusCode ?? 0;
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            return reject(code >= 400 ? new ServerError(code, 'Unknown', `the server answered ${code}: ${text.trim().slice(0, 200)}`) : new ClientError('the server sent invalid JSON'));
-          }
-          if (code >= 400) {
-            const s = parsed as { kind?: unknown; reason?: unknown; message?: unknown };
-            return reject(new ServerError(code, typeof s.reason === 'string' ? s.reason : 'Unknown', typeof s.message === 'string' ? s.message : `the server answered ${code}`));
-          }
-          resolve(parsed);
-        });
-      },
-    );
-    req.on('error', (e: NodeJS.ErrnoException) => reject(new ClientError(`cannot reach the API server of cluster "${target.cluster}" at ${target.url} (${e.code ?? e.message}); is it running? (\`kwire status\`)`)));
-    req.end(body);
-  });
-}
-
 /** Policies named on the command line, as the documents `kubectl delete -f` would read (the namespace comes from -n). */
 function namedPolicies(names: ReadonlyArray<string>): string {
   return names
@@ -131,12 +98,8 @@ export function renderWhatIf(w: WhatIfResult): string {
   return out.join('\n') + '\n';
 }
 
-export async function whatifCommand(argv: string[], io: CliIO = processIO): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    io.stdout(WHATIF_USAGE);
-    return 0;
-  }
-  try {
+export function whatifCommand(argv: string[], io: CliIO = processIO): Promise<number> {
+  return runCommand('whatif', io, WHATIF_USAGE, argv, async () => {
     const { values, positionals } = parse(argv, {
       filename: { type: 'string', short: 'f', multiple: true },
       namespace: { type: 'string', short: 'n' },
@@ -153,8 +116,7 @@ export async function whatifCommand(argv: string[], io: CliIO = processIO): Prom
     if (files.length === 0 && positionals.length === 0) throw new UsageError(deleting ? '-f FILE or the names of the policies to delete are required' : '-f FILE is required (the NetworkPolicies to judge)');
     const output = str(values, 'output') ?? 'text';
     if (output !== 'text' && output !== 'json') throw new UsageError(`unknown output format "${output}": use -o text or -o json`);
-    const name = str(values, 'name') ?? io.env['KWIRE_CLUSTER'] ?? 'kwire';
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 40) throw new UsageError(`invalid cluster name "${name}": use lower case letters, digits and '-'`);
+    const name = clusterNameOf(str(values, 'name'), io.env);
     const body = files.length > 0 ? await readInputs(files, io.stdin) : namedPolicies(positionals);
     const target = clusterTarget(name, io.env);
     const q = new URLSearchParams({ tables: 'false' });
@@ -167,24 +129,10 @@ export async function whatifCommand(argv: string[], io: CliIO = processIO): Prom
     if (ports.length) q.set('ports', ports.join(','));
     const since = str(values, 'since');
     if (since !== undefined) q.set('since', since);
-    const res = (await post(target, '/kwire/v1/whatif', q, body)) as WhatIfResult & { kind?: unknown; objects?: unknown };
+    const res = (await sendBody(target, 'POST', `/kwire/v1/whatif?${q}`, Buffer.from(body), 'application/yaml')) as WhatIfResult & { kind?: unknown; objects?: unknown };
     if (res.kind !== 'WhatIf') throw new ClientError('the server did not answer with a WhatIf; is this a kwire cluster of the same version?');
     const { objects: _objects, ...result } = res;
     io.stdout(output === 'json' ? JSON.stringify(result, null, 2) + '\n' : renderWhatIf(result));
     return result.summary.addedDenials + result.summary.newAllowances + result.summary.flowsChanged > 0 ? EXIT_CHANGES : 0;
-  } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr(`kwire whatif: ${e.message}\n\n${WHATIF_USAGE}`);
-      return 2;
-    }
-    if (e instanceof ServerError) {
-      io.stderr(`${e.display}\n`);
-      return 1;
-    }
-    if (e instanceof ClientError) {
-      io.stderr(`kwire whatif: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  }
+  });
 }
