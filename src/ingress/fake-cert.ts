@@ -22,23 +22,29 @@ export interface PemPair {
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
-async function make(): Promise<PemPair> {
+const DAY = 24 * 3600 * 1000;
+
+/**
+ * A self-signed server certificate as ingress-nginx makes its fake one: not a CA,
+ * digitalSignature + keyEncipherment, serverAuth, the given DNS names.
+ */
+export async function selfSignedServer(subject: string, dns: ReadonlyArray<string>, validForMs = 365 * DAY): Promise<PemPair> {
   const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const serial = randomBytes(16);
   serial[0] = serial[0]! & 0x7f;
   const now = new Date(Date.now() - 60_000);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial.toString('hex'),
-    name: FAKE_CERT_SUBJECT,
+    name: subject,
     notBefore: now,
-    notAfter: new Date(now.getTime() + 365 * 24 * 3600 * 1000),
+    notAfter: new Date(now.getTime() + validForMs),
     keys,
     signingAlgorithm: ALG,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'ingress.local' }]),
+      ...(dns.length > 0 ? [new x509.SubjectAlternativeNameExtension(dns.map((value) => ({ type: 'dns' as const, value })))] : []),
     ],
   });
   const der = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
@@ -50,24 +56,11 @@ let cached: Promise<PemPair> | undefined;
 
 /** The process's fake certificate, made on first use. */
 export function fakeCertificate(): Promise<PemPair> {
-  cached ??= make();
+  cached ??= selfSignedServer(FAKE_CERT_SUBJECT, ['ingress.local']);
   return cached;
 }
 
-/** A self-signed certificate for `hosts` (tests and tools). */
-export async function selfSignedFor(hosts: ReadonlyArray<string>, cn = hosts[0] ?? 'localhost'): Promise<PemPair> {
-  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
-  const now = new Date(Date.now() - 60_000);
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: randomBytes(8).toString('hex').replace(/^[89a-f]/, '1'),
-    name: `CN=${cn}`,
-    notBefore: now,
-    notAfter: new Date(now.getTime() + 24 * 3600 * 1000),
-    keys,
-    signingAlgorithm: ALG,
-    extensions: [new x509.SubjectAlternativeNameExtension(hosts.map((h) => ({ type: 'dns' as const, value: h })))],
-  });
-  const der = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
-  const keyPem = createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' }).export({ format: 'pem', type: 'pkcs8' }).toString();
-  return { certPem: cert.toString('pem'), keyPem };
+/** A self-signed certificate for `hosts` (tests and tools), valid for a day. */
+export function selfSignedFor(hosts: ReadonlyArray<string>, cn = hosts[0] ?? 'localhost'): Promise<PemPair> {
+  return selfSignedServer(`CN=${cn}`, hosts, DAY);
 }

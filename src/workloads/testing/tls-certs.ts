@@ -14,6 +14,7 @@ import type http from 'node:http';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import type { FakeNetwork } from './fake-net.js';
+import { selfSignedServer } from '../../ingress/fake-cert.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -108,22 +109,8 @@ export async function makeTestCa(name = 'CN=kwire test CA'): Promise<TestCa> {
 }
 
 /** A self-signed certificate, with ingress-nginx's fake certificate's extensions (no keyCertSign). */
-export async function selfSigned(o: LeafOptions): Promise<CertPair> {
-  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: serial(),
-    name: o.subject,
-    ...validity(o),
-    keys,
-    signingAlgorithm: ALG,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      ...sanExtension(o),
-    ],
-  });
-  return { certPem: cert.toString('pem'), keyPem: await keyPem(keys.privateKey) };
+export function selfSigned(o: Pick<LeafOptions, 'subject' | 'dns'>): Promise<CertPair> {
+  return selfSignedServer(o.subject, o.dns ?? []);
 }
 
 /**
