@@ -220,6 +220,20 @@ export class Shell implements ExpandEnv {
   // ---- running ---------------------------------------------------------------------
 
   /** Runs a script in this shell; control-flow exceptions propagate. */
+  /** One pass of a loop's body: `break`/`continue` of this loop end here, of outer loops go on up. */
+  private async runLoopBody(body: Script, io: ShellIO): Promise<{ status: number; broke: boolean }> {
+    try {
+      return { status: await this.runScript(body, io), broke: false };
+    } catch (e) {
+      if (!(e instanceof LoopControl)) throw e;
+      if (e.levels > 1) {
+        e.levels--;
+        throw e;
+      }
+      return { status: this.status, broke: e.kind === 'break' };
+    }
+  }
+
   async runScript(script: Script, io: ShellIO): Promise<number> {
     for (const item of script.items) {
       this.checkInterrupt();
@@ -372,17 +386,9 @@ export class Shell implements ExpandEnv {
             await yieldTurn();
             this.checkInterrupt();
             this.setVar(cmd.name, v);
-            try {
-              last = await this.runScript(cmd.body, io);
-            } catch (e) {
-              if (!(e instanceof LoopControl)) throw e;
-              if (e.levels > 1) {
-                e.levels--;
-                throw e;
-              }
-              last = this.status;
-              if (e.kind === 'break') break;
-            }
+            const pass = await this.runLoopBody(cmd.body, io);
+            last = pass.status;
+            if (pass.broke) break;
           }
         } finally {
           this.loopDepth--;
@@ -404,17 +410,9 @@ export class Shell implements ExpandEnv {
               this.condDepth--;
             }
             if ((this.status === 0) === cmd.until) break;
-            try {
-              last = await this.runScript(cmd.body, io);
-            } catch (e) {
-              if (!(e instanceof LoopControl)) throw e;
-              if (e.levels > 1) {
-                e.levels--;
-                throw e;
-              }
-              last = this.status;
-              if (e.kind === 'break') break;
-            }
+            const pass = await this.runLoopBody(cmd.body, io);
+            last = pass.status;
+            if (pass.broke) break;
           }
         } finally {
           this.loopDepth--;
