@@ -293,6 +293,8 @@ const ACTIVE_CAP = 2000;
 const flowEdges = new FlowEdges(ACTIVE_CAP);
 /** The last flows drawn, for tests and the curious. @type {Array<{ id: number, verdict: string, source: string, target: string }>} */
 const drawn = [];
+/** The ids in `drawn`, so a flow is looked up without a scan. @type {Set<number>} */
+const drawnIds = new Set();
 
 /** Makes the map's edge match the flow edge's state: added, recounted or removed. @param {string} id */
 function syncFlowEdge(id) {
@@ -311,16 +313,22 @@ function syncFlowEdge(id) {
   }
 }
 
-/** Counts a flow on its pair's edge; returns the edges that changed. @param {FlowRecord} f @param {number} until */
+/**
+ * Counts a flow on its pair's edge; returns its ends and the edges that changed
+ * (undefined when the map has no place for it).
+ * @param {FlowRecord} f @param {number} until
+ * @returns {{ ends: { source: string, target: string }, changed: string[] } | undefined}
+ */
 function countFlow(f, until) {
-  if (!graph) return [];
+  if (!graph) return undefined;
   const ends = flowEnds(graph, f);
-  if (!ends) return [];
-  if (!drawn.some((d) => d.id === f.id)) {
+  if (!ends) return undefined;
+  if (!drawnIds.has(f.id)) {
+    drawnIds.add(f.id);
     drawn.push({ id: f.id, verdict: f.verdict, ...ends });
-    if (drawn.length > 200) drawn.shift();
+    if (drawn.length > 200) drawnIds.delete(/** @type {{ id: number }} */ (drawn.shift()).id);
   }
-  return flowEdges.add(f.id, ends, f.verdict, until);
+  return { ends, changed: flowEdges.add(f.id, ends, f.verdict, until) };
 }
 
 /** After the map was rebuilt (ends may now be a collapsed Deployment): every live flow again. */
@@ -363,9 +371,10 @@ function flushFlows() {
       const [oldest] = activeFlows.keys();
       if (oldest !== undefined) activeFlows.delete(oldest);
     }
-    for (const id of countFlow(f, until)) changed.add(id);
-    const ends = graph && flowEnds(graph, f);
-    if (ends) lit.set(ends.target, f.verdict === 'forwarded' ? 'hit-forwarded' : 'hit-dropped');
+    const counted = countFlow(f, until);
+    if (!counted) continue;
+    for (const id of counted.changed) changed.add(id);
+    lit.set(counted.ends.target, f.verdict === 'forwarded' ? 'hit-forwarded' : 'hit-dropped');
   }
   // One element update per changed pair and per lit target, however many flows arrived.
   cy.batch(() => {
